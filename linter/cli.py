@@ -1,0 +1,182 @@
+"""Command line: `dockerslim-lint [OPTIONS] [PATH]...`
+
+Exit codes: 0 nothing at or above the failure threshold, 1 findings at or above it,
+2 usage, config or I/O errors (reported after every other file is linted).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__
+from .findings import SEVERITIES
+from .reporters import FORMATS, escape
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _comma_list(ctx, param, values):
+    out = []
+    for value in values or ():
+        out.extend(part.strip().upper() for part in value.split(",") if part.strip())
+    return tuple(out)
+
+
+def _build_args(ctx, param, values):
+    args = {}
+    for value in values or ():
+        key, sep, val = value.partition("=")
+        if not key:
+            raise click.BadParameter(f"{value!r}: expected KEY=VALUE")
+        # As `docker build --build-arg KEY` (no '='), the value comes from the environment.
+        args[key] = val if sep else os.environ.get(key, "")
+    return args
+
+
+def _use_color(no_color: bool, stream) -> bool:
+    if no_color or "NO_COLOR" in os.environ:
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("--target", default=None, help="Lint as if built with `docker build --target NAME`.")
+@click.option("--build-arg", "build_args", multiple=True, callback=_build_args, metavar="KEY=VALUE",
+              help="Build argument, as `docker build --build-arg` (repeatable).")
+@click.option("--select", multiple=True, callback=_comma_list, metavar="IDS",
+              help="Only these rules (comma list, repeatable).")
+@click.option("--ignore", multiple=True, callback=_comma_list, metavar="IDS",
+              help="Skip these rules (comma list, repeatable).")
+@click.option("--failure-threshold", type=click.Choice(SEVERITIES + ("none",)), default=None,
+              help="Lowest severity that makes the exit code 1 [default: info].")
+@click.option("--stdin-filename", default=None, help="Name to report for `-` (standard input).")
+@click.option("--sarif-category", default=None, help="SARIF runAutomationDetails.id (code scanning category).")
+@click.option("--report-unused-ignores", is_flag=True, help="Report suppression comments that silenced nothing.")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set or output is not a TTY).")
+@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option("--explain", metavar="ID", default=None, help="Show a rule's documentation and exit.")
+@click.version_option(__version__, "--version", prog_name="dockerslim-lint")
+def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshold, stdin_filename,
+        sarif_category, report_unused_ignores, no_color, list_rules, explain):
+    """Lint Dockerfiles for small, hard-to-attack runtime images.
+
+    PATHS are Dockerfiles or directories (searched for Dockerfile, Dockerfile.*,
+    Dockerfile-*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*);
+    `-` reads standard input. With no PATHS, ./Dockerfile is linted.
+
+    Exit status: 0 nothing at or above the failure threshold, 1 findings,
+    2 usage, configuration or I/O errors.
+    """
+    from .plugins import load_rules
+
+    rules, plugin_errors = load_rules()
+    known = {r.ID for r in rules}
+    for rule_id in select + ignore:
+        if rule_id not in known:
+            raise click.UsageError(f"unknown rule {rule_id!r} in --select/--ignore; "
+                                   f"see --list-rules")
+    if list_rules:
+        for r in rules:
+            click.echo(f"{r.ID}  {r.NAME:<30} {r.SEVERITY:<8} {r.SUMMARY}")
+        sys.exit(EXIT_OK)
+    if explain:
+        from .docs import rule_doc
+
+        wanted = explain.strip().upper()
+        match = [r for r in rules if r.ID == wanted or r.NAME == explain.strip().lower()]
+        if not match:
+            raise click.UsageError(f"unknown rule {explain!r}; see --list-rules")
+        click.echo(rule_doc(match[0]) or f"{match[0].ID}: {match[0].SUMMARY}")
+        sys.exit(EXIT_OK)
+
+    from .linter import Linter, Options, FileResult
+    from .files import expand_paths, read_file, describe_os_error
+    from .reporters import Report, get_writer
+
+    if not paths:
+        if not os.path.exists("Dockerfile"):
+            raise click.UsageError("no PATH given and no ./Dockerfile here; "
+                                   "run `dockerslim-lint PATH` (see --help)")
+        paths = ("Dockerfile",)
+
+    options = Options(
+        select=frozenset(select) if select else None,
+        ignore=frozenset(ignore),
+        target=target,
+        build_args=build_args,
+        failure_threshold=failure_threshold or "info",
+        report_unused_ignores=report_unused_ignores,
+    )
+    try:
+        linter = Linter(rules, options)
+    except Exception as exc:  # the catalog could not be loaded: nothing can be judged
+        _error(f"cannot start: {exc}")
+        sys.exit(EXIT_ERROR)
+
+    results = []
+    errors = list(plugin_errors)
+    for kind, item in expand_paths(paths):
+        if kind == "error":
+            errors.append(item)
+            continue
+        shown = (stdin_filename or "<stdin>") if item == "-" else item
+        try:
+            data = sys.stdin.buffer.read() if item == "-" else read_file(item)
+        except OSError as exc:
+            errors.append(f"{shown}: {describe_os_error(exc)}")
+            continue
+        result = linter.lint_bytes(data, shown)
+        errors.extend(f"{shown}: {e}" for e in result.errors)
+        results.append(result)
+
+    stream = None
+    try:
+        stream = open(output, "w", encoding="utf-8", newline="\n") if output else click.get_text_stream("stdout")
+        report = Report(rules=linter.rules, version=__version__,
+                        color=_use_color(no_color, stream) and fmt == "text",
+                        sarif_category=sarif_category,
+                        failure_threshold=options.failure_threshold, errors=errors)
+        get_writer(fmt)(stream, results, report)
+        stream.flush()
+    except OSError as exc:
+        _error(f"{output or '<stdout>'}: cannot write report: {describe_os_error(exc)}")
+        sys.exit(EXIT_ERROR)
+    finally:
+        if output and stream is not None:
+            stream.close()
+    for message in errors:
+        _error(message)
+    if errors:
+        sys.exit(EXIT_ERROR)
+    if any(r.fails(options.failure_threshold) for r in results):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+def _error(message: str) -> None:
+    click.echo(f"dockerslim-lint: {escape(message)}", err=True)
+
+
+def main(argv=None):
+    """Entry point: click handles usage errors (exit 2); anything unexpected is one line, exit 2."""
+    try:
+        cli.main(args=argv, prog_name="dockerslim-lint", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # never a traceback for a user
+        _error(f"internal error: {type(exc).__name__}: {exc}; please report this")
+        sys.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,348 @@
+"""What a RUN does, read once from its shell text: the simple commands it runs, the
+packages it installs and removes, the builds it runs, the caches it leaves.
+
+This is deliberately a reader of the common shapes (`a && b || c; d | e`, quotes,
+`sh -c '...'`, env prefixes, sudo), not a shell: what it cannot read it does not
+judge. Scripts whose contents are not in the Dockerfile are never judged.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+_OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")", "{", "}")
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "/bin/sh", "/bin/bash",
+           "/bin/ash", "/bin/dash", "/usr/bin/bash", "/busybox/sh"}
+
+
+def tokenize(script: str) -> List[List[str]]:
+    """Split a shell script into simple commands (lists of words), quotes removed.
+
+    Operators (&&, ||, ;, |, &, newlines, subshell parentheses, braces) separate
+    commands; comments are dropped; an unbalanced quote runs to the end. Linear time.
+    """
+    commands: List[List[str]] = []
+    words: List[str] = []
+    word: List[str] = []
+    in_word = False
+    i, n = 0, len(script)
+
+    def end_word():
+        nonlocal word, in_word
+        if in_word:
+            words.append("".join(word))
+        word = []
+        in_word = False
+
+    def end_command():
+        nonlocal words
+        end_word()
+        if words:
+            commands.append(words)
+        words = []
+
+    while i < n:
+        c = script[i]
+        if c == "\\" and i + 1 < n:
+            if script[i + 1] == "\n":  # line continuation
+                i += 2
+                continue
+            word.append(script[i + 1])
+            in_word = True
+            i += 2
+            continue
+        if c == "'":
+            j = script.find("'", i + 1)
+            j = n if j < 0 else j
+            word.append(script[i + 1:j])
+            in_word = True
+            i = j + 1
+            continue
+        if c == '"':
+            j = i + 1
+            buf = []
+            while j < n and script[j] != '"':
+                if script[j] == "\\" and j + 1 < n and script[j + 1] in '"\\$`':
+                    buf.append(script[j + 1])
+                    j += 2
+                    continue
+                buf.append(script[j])
+                j += 1
+            word.append("".join(buf))
+            in_word = True
+            i = j + 1
+            continue
+        if c == "#" and not in_word:
+            j = script.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c in " \t\r":
+            end_word()
+            i += 1
+            continue
+        if c in "&|;\n(){}" and not (c in "{}" and in_word):
+            if c in "{}" and i + 1 < n and script[i + 1] not in " \t\n;":
+                word.append(c)  # brace expansion / ${...} inside a word
+                in_word = True
+                i += 1
+                continue
+            end_command()
+            i += 2 if script[i:i + 2] in ("&&", "||", ";;") else 1
+            continue
+        word.append(c)
+        in_word = True
+        i += 1
+    end_command()
+    return _unwrap(commands)
+
+
+def _unwrap(commands: List[List[str]]) -> List[List[str]]:
+    """Strip env prefixes, sudo/exec/time wrappers, and read `sh -c '...'` bodies."""
+    out: List[List[str]] = []
+    for words in commands:
+        k = 0
+        while k < len(words):
+            w = words[k]
+            if "=" in w and not w.startswith("-") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+                k += 1
+            elif w in ("sudo", "exec", "time", "nohup", "command", "env", "xargs", "then", "do",
+                       "else", "if", "while", "until", "!"):
+                k += 1
+                while w in ("sudo", "env", "xargs") and k < len(words) and words[k].startswith("-"):
+                    k += 1
+            else:
+                break
+        words = words[k:]
+        if not words:
+            continue
+        if words[0] in _SHELLS and len(words) >= 3 and words[1] in ("-c", "-ec", "-xc", "-exc", "-euxc"):
+            out.extend(tokenize(words[2]))
+            continue
+        out.append(words)
+    return out
+
+
+# -- packages -------------------------------------------------------------------------
+
+BUILD_TOOL_PACKAGES = ("gcc", "gcc-*", "g++", "g++-*", "clang", "clang-*", "llvm", "build-essential",
+                       "build-base", "make", "cmake", "autoconf", "automake", "libtool", "ninja-build",
+                       "golang", "golang-go", "golang-*-go", "go", "rustc", "cargo", "rust",
+                       "default-jdk", "default-jdk-headless", "openjdk-*-jdk", "openjdk-*-jdk-headless",
+                       "openjdk*-jdk", "java-*-openjdk-devel", "maven", "gradle", "musl-dev", "libc-dev",
+                       "libc6-dev", "gcc-c++", "dotnet-sdk-*", "nasm", "yasm", "bison", "flex", "swig")
+FETCH_TOOL_PACKAGES = ("git", "curl", "wget")
+SHELL_PACKAGES = ("bash", "dash", "zsh", "busybox", "busybox-static", "ash", "ksh", "mksh", "fish", "tcsh")
+
+
+def is_build_tool_package(name: str) -> bool:
+    base = _package_base(name)
+    if base.endswith("-dev") or base.endswith("-devel"):
+        return True
+    return any(fnmatch.fnmatchcase(base, p) for p in BUILD_TOOL_PACKAGES)
+
+
+def _package_base(name: str) -> str:
+    """`gcc=4:12.2.0-3` -> gcc, `gcc~=12` -> gcc, `curl>8` -> curl, `bash@edge` -> bash."""
+    return re.split(r"[=<>~@]", name, maxsplit=1)[0].split(":")[0].lower()
+
+
+@dataclass
+class PackageOp:
+    manager: str  # apt, apk, dnf, yum, microdnf, zypper, pip, npm, gem
+    action: str  # install, remove, update, clean
+    packages: List[str]
+    words: List[str]  # the whole simple command
+
+
+@dataclass
+class RunAnalysis:
+    commands: List[List[str]]
+    package_ops: List[PackageOp] = field(default_factory=list)
+    build_commands: List[str] = field(default_factory=list)  # human-readable, e.g. "go build"
+    managers_run: List[str] = field(default_factory=list)
+    removed_paths: List[str] = field(default_factory=list)  # arguments of rm
+    opaque: bool = False  # runs a script whose contents are not in the Dockerfile
+
+    def installed(self, manager: Optional[str] = None) -> List[str]:
+        return [_package_base(p) for op in self.package_ops if op.action == "install"
+                and (manager is None or op.manager == manager) for p in op.packages]
+
+    def removed(self) -> List[str]:
+        return [_package_base(p) for op in self.package_ops if op.action == "remove" for p in op.packages]
+
+    def net_installed(self) -> List[str]:
+        """Packages installed and not removed again by this same RUN (apk --virtual groups included)."""
+        removed = set(self.removed())
+        virtual_removed = set()
+        for op in self.package_ops:
+            if op.action == "install" and op.manager == "apk":
+                group = _option_value(op.words, ("-t", "--virtual"))
+                if group and group in removed:
+                    virtual_removed.update(_package_base(p) for p in op.packages)
+        return [p for p in self.installed() if p not in removed and p not in virtual_removed]
+
+
+_APT_INSTALL = {"install"}
+_APT_REMOVE = {"remove", "purge", "autoremove"}
+_OPTS_WITH_VALUE = {"-t", "--virtual", "-o", "-c", "--target-release", "--repository", "-X",
+                    "--setopt", "--installroot", "--releasever", "-r", "--requirement",
+                    "--index-url", "-i", "--extra-index-url", "--prefix", "--root", "--target",
+                    "--cache-dir", "--constraint", "-e", "--editable", "--registry"}
+
+
+def _option_value(words, names) -> Optional[str]:
+    for k, w in enumerate(words):
+        for name in names:
+            if w == name and k + 1 < len(words):
+                return words[k + 1]
+            if name.startswith("--") and w.startswith(name + "="):
+                return w.split("=", 1)[1]
+    return None
+
+
+def _positionals(words: List[str]) -> List[str]:
+    out = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+            continue
+        if w.startswith("-"):
+            if w in _OPTS_WITH_VALUE:
+                skip = True
+            continue
+        if w.startswith("$") or not w:
+            continue
+        out.append(w)
+    return out
+
+
+def _base_cmd(word: str) -> str:
+    return word.rsplit("/", 1)[-1]
+
+
+def _package_op(words: List[str]) -> Optional[PackageOp]:
+    cmd = _base_cmd(words[0])
+    rest = words[1:]
+    pos = _positionals(rest)
+    verb = pos[0] if pos else ""
+    args = pos[1:]
+    if cmd in ("apt-get", "apt", "aptitude"):
+        if verb in _APT_INSTALL:
+            return PackageOp("apt", "install", args, words)
+        if verb in _APT_REMOVE:
+            return PackageOp("apt", "remove", args, words)
+        if verb in ("update", "upgrade", "dist-upgrade", "full-upgrade"):
+            return PackageOp("apt", "update", [], words)
+        if verb in ("clean", "distclean", "dist-clean", "autoclean"):
+            return PackageOp("apt", "clean", [], words)
+        return PackageOp("apt", verb or "other", [], words)
+    if cmd == "apk":
+        if verb == "add":
+            return PackageOp("apk", "install", args, words)
+        if verb == "del":
+            return PackageOp("apk", "remove", args, words)
+        if verb in ("update", "upgrade"):
+            return PackageOp("apk", "update", [], words)
+        if verb == "cache":
+            return PackageOp("apk", "clean", [], words)
+        return PackageOp("apk", verb or "other", [], words)
+    if cmd in ("dnf", "yum", "microdnf", "tdnf", "dnf5"):
+        manager = "dnf" if cmd in ("dnf5", "tdnf") else cmd
+        if verb in ("install", "groupinstall", "reinstall"):
+            return PackageOp(manager, "install", args, words)
+        if verb in ("remove", "erase", "autoremove"):
+            return PackageOp(manager, "remove", args, words)
+        if verb == "clean":
+            return PackageOp(manager, "clean", args, words)
+        if verb in ("update", "upgrade", "makecache"):
+            return PackageOp(manager, "update", [], words)
+        return PackageOp(manager, verb or "other", [], words)
+    if cmd == "zypper":
+        if verb in ("install", "in"):
+            return PackageOp("zypper", "install", args, words)
+        if verb in ("remove", "rm"):
+            return PackageOp("zypper", "remove", args, words)
+        if verb in ("clean", "cc"):
+            return PackageOp("zypper", "clean", [], words)
+        return PackageOp("zypper", verb or "other", [], words)
+    if cmd in ("pip", "pip3") or re.match(r"^pip3\.\d+$", cmd) or (
+            re.match(r"^python[0-9.]*$", cmd) and rest[:2] in (["-m", "pip"],)):
+        if re.match(r"^python", cmd):
+            rest = rest[2:]
+            pos = _positionals(rest)
+            verb = pos[0] if pos else ""
+            args = pos[1:]
+        if verb == "install":
+            return PackageOp("pip", "install", args, words)
+        if verb == "uninstall":
+            return PackageOp("pip", "remove", args, words)
+        return PackageOp("pip", verb or "other", [], words)
+    if cmd in ("npm", "pnpm", "yarn"):
+        if verb in ("install", "i", "ci", "add") or (cmd == "yarn" and not verb):
+            return PackageOp(cmd, "install", args, words)
+        if verb == "cache":
+            return PackageOp(cmd, "clean", args, words)
+        return PackageOp(cmd, verb or "other", [], words)
+    if cmd == "gem" and verb == "install":
+        return PackageOp("gem", "install", args, words)
+    return None
+
+
+# -- builds ---------------------------------------------------------------------------
+
+def _build_command(words: List[str]) -> Optional[str]:
+    cmd = _base_cmd(words[0])
+    pos = _positionals(words[1:])
+    verb = pos[0] if pos else ""
+    if cmd == "go" and verb in ("build", "install"):
+        return f"go {verb}"
+    if cmd == "cargo" and verb in ("build", "install", "rustc"):
+        return f"cargo {verb}"
+    if cmd in ("mvn", "mvnw") and any(p in ("package", "install", "verify", "compile") or
+                                      p.startswith("spring-boot:") for p in pos):
+        return "mvn package"
+    if cmd in ("gradle", "gradlew") and any(
+            p in ("build", "assemble", "bootJar", "jar", "shadowJar", "installDist", "distTar",
+                  "nativeCompile", "bootWar", "war") or p.endswith(":build") for p in pos):
+        return "gradle build"
+    if cmd in ("npm", "pnpm") and (verb == "run" and len(pos) > 1 and pos[1].startswith("build")
+                                   or verb == "build"):
+        return f"{cmd} run build"
+    if cmd == "yarn" and (verb.startswith("build") or (verb == "run" and len(pos) > 1 and pos[1].startswith("build"))):
+        return "yarn build"
+    if cmd in ("make", "gmake", "ninja", "cmake") and (cmd != "cmake" or "--build" in words):
+        return cmd
+    if cmd in ("gcc", "cc", "g++", "c++", "clang", "clang++", "rustc", "javac", "tsc", "musl-gcc") or \
+            re.match(r"^(gcc|g\+\+|clang)-\d+$", cmd):
+        return cmd
+    if cmd == "dotnet" and verb in ("publish", "build"):
+        return f"dotnet {verb}"
+    if cmd in ("./configure", "configure") or words[0].endswith("/configure"):
+        return "./configure"
+    return None
+
+
+_SCRIPT = re.compile(r"^(\./|/|\.\./)?[\w./-]*\.(sh|bash|py|pl|rb)$")
+
+
+def analyse(script: str) -> RunAnalysis:
+    commands = tokenize(script)
+    analysis = RunAnalysis(commands)
+    for words in commands:
+        op = _package_op(words)
+        if op is not None:
+            analysis.package_ops.append(op)
+            if op.manager not in analysis.managers_run:
+                analysis.managers_run.append(op.manager)
+        build = _build_command(words)
+        if build is not None:
+            analysis.build_commands.append(build)
+        cmd = words[0]
+        if _base_cmd(cmd) == "rm":
+            analysis.removed_paths.extend(w for w in words[1:] if not w.startswith("-"))
+        if _SCRIPT.match(cmd) or (cmd in _SHELLS and len(words) == 2 and not words[1].startswith("-")):
+            analysis.opaque = True
+    return analysis

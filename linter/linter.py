@@ -1,0 +1,127 @@
+"""The engine: one model per file, every selected rule over it, suppressions, sorting.
+
+Rules never see files or options; they read the model and yield findings. The
+engine owns select/ignore, severity overrides, inline suppressions, and turns a
+rule that raises into one internal-error line instead of a traceback.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from .findings import Finding, severity_rank
+from .rule import Rule
+from . import suppress
+
+PARSE_ERROR_ID = "DSL001"
+NOT_UTF8_ID = "DSL002"
+
+
+@dataclass
+class Options:
+    select: Optional[frozenset] = None  # None: every rule
+    ignore: frozenset = frozenset()
+    severity: Dict[str, str] = field(default_factory=dict)  # rule id -> severity or "off"
+    target: Optional[str] = None
+    build_args: Dict[str, str] = field(default_factory=dict)
+    suggestions: str = "distroless"
+    failure_threshold: str = "info"
+    report_unused_ignores: bool = False
+
+    def enabled(self, rule_id: str) -> bool:
+        if self.select is not None and rule_id not in self.select:
+            return False
+        if rule_id in self.ignore:
+            return False
+        return self.severity.get(rule_id) != "off"
+
+
+@dataclass
+class FileResult:
+    path: str  # as given / as reported
+    findings: List[Finding] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)  # one-line messages: I/O, target, internal errors (exit 2)
+    unused_ignores: List[tuple] = field(default_factory=list)  # [(line, rule_id)]
+    source_lines: Optional[list] = None  # decoded lines, for reporters that fingerprint
+
+    def fails(self, threshold: str) -> bool:
+        if threshold == "none":
+            return False
+        limit = severity_rank(threshold)
+        return any(severity_rank(f.severity) <= limit for f in self.findings)
+
+
+class Context:
+    """What rules may read besides the model: the catalog and the suggestion family."""
+
+    def __init__(self, catalog, options: Options):
+        self.catalog = catalog
+        self.options = options
+        self.suggestion_family = options.suggestions
+
+
+class Linter:
+    def __init__(self, rules: Sequence[Rule], options: Optional[Options] = None, catalog=None):
+        from .images import default_catalog
+
+        self.options = options or Options()
+        self.catalog = catalog if catalog is not None else default_catalog()
+        self.all_rules = list(rules)
+        self.rules = [r for r in self.all_rules if self.options.enabled(r.ID)]
+        self.rules_by_id = {r.ID: r for r in self.all_rules}
+        self.context = Context(self.catalog, self.options)
+
+    def severity_of(self, rule_id: str) -> str:
+        override = self.options.severity.get(rule_id)
+        if override and override != "off":
+            return override
+        rule = self.rules_by_id.get(rule_id)
+        return rule.SEVERITY if rule else "error"
+
+    def lint_bytes(self, data: bytes, path: str) -> FileResult:
+        from .parser import parse
+        from .model import build_model, ModelError
+
+        result = FileResult(path)
+        parsed = parse(data)
+        result.source_lines = parsed.lines
+        findings: List[Finding] = []
+        if parsed.not_utf8_line is not None:
+            findings.append(Finding(
+                NOT_UTF8_ID, parsed.not_utf8_line,
+                "this line holds bytes that are not UTF-8; BuildKit passes them through, but "
+                "registries, editors and other tools may mangle them: save the file as UTF-8"))
+        if parsed.error is not None:
+            findings.append(Finding(PARSE_ERROR_ID, parsed.error.line,
+                                    f"cannot read this as a Dockerfile: {parsed.error.message}; "
+                                    "the file was not linted further"))
+        else:
+            try:
+                model = build_model(parsed, build_args=self.options.build_args,
+                                    target=self.options.target, catalog=self.catalog)
+            except ModelError as exc:
+                result.errors.append(str(exc))
+                model = None
+            if model is not None:
+                for rule in self.rules:
+                    if rule.ID in (PARSE_ERROR_ID, NOT_UTF8_ID):
+                        continue
+                    try:
+                        findings.extend(rule.check(model, self.context))
+                    except Exception as exc:  # a broken rule must not take the run down
+                        result.errors.append(
+                            f"internal error in rule {rule.ID} ({type(exc).__name__}: {exc}); "
+                            "other rules still ran; please report this")
+        findings = [f for f in findings if self.options.enabled(f.rule_id)]
+        kept, unused = suppress.apply(findings, parsed)
+        for f in kept:
+            f.path = path
+            f.severity = self.severity_of(f.rule_id)
+            rule = self.rules_by_id.get(f.rule_id)
+            f.name = rule.NAME if rule else f.rule_id
+        kept.sort(key=Finding.sort_key)
+        result.findings = kept
+        if self.options.report_unused_ignores:
+            result.unused_ignores = unused
+        return result

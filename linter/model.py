@@ -1,0 +1,370 @@
+"""The model of one Dockerfile, built once and read by every rule.
+
+Vocabulary (RULES.md): stages, stage references resolved as BuildKit resolves
+them, the target stage, runtime stages (the target and every stage it inherits
+from through `FROM <stage>`), needed stages (runtime stages plus what they read
+through `COPY --from=` / `RUN --mount=from=`, transitively), build stages (needed
+but not runtime), the runtime base and its image facts, and the effective USER,
+SHELL, CMD, ENTRYPOINT and ENV along the runtime stages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from .commands import RunAnalysis, analyse
+from .images import ImageFacts, ImageRef
+from .parser import Instruction, ParseResult
+from .variables import expand
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+
+
+class ModelError(Exception):
+    """The file parses but cannot be modelled as asked (e.g. an unknown --target): exit 2."""
+
+
+@dataclass
+class Command:
+    """An effective CMD / ENTRYPOINT / SHELL value and where it was set (None: the base image)."""
+
+    args: Tuple[str, ...]
+    exec_form: bool
+    instruction: Optional[Instruction] = None
+
+
+@dataclass
+class Stage:
+    index: int
+    name: Optional[str]  # lower-cased `AS` name
+    from_instruction: Instruction
+    base_text: str  # the base reference after ARG substitution
+    base_unresolved: bool
+    platform: Optional[str]
+    instructions: List[Instruction] = field(default_factory=list)  # after FROM, ONBUILD triggers excluded
+    parent: Optional["Stage"] = None  # FROM <earlier stage>
+    image: Optional[ImageRef] = None  # FROM <external image> (scratch included)
+    reads_from: List["Stage"] = field(default_factory=list)  # COPY --from / RUN --mount=from stages
+    variables: Dict[str, Optional[str]] = field(default_factory=dict)  # ARG/ENV values at the stage end
+    env_names: set = field(default_factory=set)  # names set by ENV (here or inherited): they carry into child stages
+    _runs: Dict[int, RunAnalysis] = field(default_factory=dict, repr=False)
+    _vars_at: Dict[int, Dict[str, Optional[str]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else str(self.index)
+
+    @property
+    def chain(self) -> List["Stage"]:
+        """This stage and the stages it inherits from, root first."""
+        out = []
+        stage = self
+        while stage is not None:
+            out.append(stage)
+            stage = stage.parent
+        return out[::-1]
+
+    @property
+    def root_image(self) -> Optional[ImageRef]:
+        return self.chain[0].image
+
+    def vars_at(self, instruction: Instruction) -> Dict[str, Optional[str]]:
+        """ARG/ENV values in force when `instruction` runs."""
+        return self._vars_at.get(id(instruction), self.variables)
+
+    def run(self, instruction: Instruction) -> RunAnalysis:
+        """What a RUN does (cached: built once per instruction)."""
+        key = id(instruction)
+        found = self._runs.get(key)
+        if found is None:
+            found = analyse(run_script(instruction, self.vars_at(instruction)))
+            self._runs[key] = found
+        return found
+
+    def runs(self):
+        for ins in self.instructions:
+            if ins.keyword == "RUN":
+                yield ins, self.run(ins)
+
+
+def run_script(instruction: Instruction, variables) -> str:
+    """The shell text a RUN executes: its command, plus heredoc bodies fed to a shell."""
+    if instruction.exec_form:
+        text = " ".join(_quote(a) for a in instruction.args)
+    else:
+        text = instruction.value
+    parts = []
+    command = text
+    for doc in instruction.heredocs:
+        command = command.replace(f"<<-{doc.name}", " ").replace(f"<<{doc.name}", " ") \
+            .replace(f"<<-'{doc.name}'", " ").replace(f"<<'{doc.name}'", " ") \
+            .replace(f'<<-"{doc.name}"', " ").replace(f'<<"{doc.name}"', " ")
+    stripped = command.strip()
+    if instruction.heredocs and (not stripped or stripped.split()[0].rsplit("/", 1)[-1] in
+                                 ("sh", "bash", "ash", "dash")):
+        parts.extend(doc.content for doc in instruction.heredocs)
+        if stripped and len(stripped.split()) > 1 and not instruction.heredocs:
+            parts.insert(0, stripped)
+    else:
+        parts.append(command)
+    script = "\n".join(parts)
+    return expand(script, variables, keep_unresolved=True)[0]
+
+
+def _quote(word: str) -> str:
+    return "'" + word.replace("'", "'\\''") + "'" if any(c in word for c in " \t\n'\"$&|;") else word
+
+
+@dataclass
+class Model:
+    parsed: ParseResult
+    stages: List[Stage]
+    target: Stage
+    global_args: Dict[str, Optional[str]]
+    runtime_stages: List[Stage]  # root first, the target last
+    needed_stages: List[Stage]  # in file order
+    build_stages: List[Stage]  # needed, not runtime, in file order
+    runtime_base: Optional[ImageRef]  # the external image at the root of the runtime chain
+    base_facts: Optional[ImageFacts]  # None: unknown image (rules needing facts stay silent)
+    catalog: object = None
+
+    @property
+    def base_from(self) -> Instruction:
+        """The FROM line that names the runtime base (first runtime stage's FROM)."""
+        return self.runtime_stages[0].from_instruction
+
+    @property
+    def single_stage(self) -> bool:
+        return len(self.stages) == 1
+
+    def runtime_instructions(self):
+        """(stage, instruction) along the runtime stages, in build order."""
+        for stage in self.runtime_stages:
+            for ins in stage.instructions:
+                yield stage, ins
+
+    def facts_of(self, stage: Stage) -> Optional[ImageFacts]:
+        """Image facts of the external base at the root of `stage`'s chain."""
+        ref = stage.root_image
+        if ref is None or self.catalog is None:
+            return None
+        return self.catalog.facts(ref)
+
+    # -- effective settings along the runtime stages --------------------------------
+    def effective(self, keyword: str, stages: Optional[List[Stage]] = None):
+        """The last `keyword` instruction along `stages` (default: runtime stages), or None."""
+        last = None
+        for stage in stages or self.runtime_stages:
+            for ins in stage.instructions:
+                if ins.keyword == keyword:
+                    last = ins
+        return last
+
+    @property
+    def effective_shell(self) -> Command:
+        ins = self.effective("SHELL")
+        if ins is not None and ins.exec_form and ins.args:
+            return Command(tuple(ins.args), True, ins)
+        return Command(DEFAULT_SHELL, True, None)
+
+    def shell_at(self, stage: Stage, instruction: Instruction) -> Tuple[str, ...]:
+        """The SHELL in force for `instruction` in `stage` (inherited through FROM <stage>)."""
+        shell = DEFAULT_SHELL
+        for st in stage.chain:
+            for ins in st.instructions:
+                if ins is instruction:
+                    return shell
+                if ins.keyword == "SHELL" and ins.exec_form and ins.args:
+                    shell = tuple(ins.args)
+        return shell
+
+    @property
+    def effective_entrypoint_cmd(self) -> Tuple[Optional[Command], Optional[Command], bool]:
+        """(ENTRYPOINT, CMD, known). Setting ENTRYPOINT clears a CMD inherited from an
+        earlier stage or the base (as BuildKit: only a CMD set in the same stage survives).
+        `known` is False when the base's own values are unknown and nothing overrides them."""
+        facts = self.base_facts
+        known = facts is not None or (self.runtime_base is not None and self.runtime_base.is_scratch)
+        entrypoint = Command(tuple(facts.entrypoint), True) if facts and facts.entrypoint else None
+        cmd = Command(tuple(facts.cmd), True) if facts and facts.cmd else None
+        ep_known, cmd_known = known, known
+        for stage in self.runtime_stages:
+            cmd_set_here = False
+            for ins in stage.instructions:
+                if ins.keyword == "CMD":
+                    cmd = Command(tuple(ins.args), ins.exec_form, ins)
+                    cmd_set_here, cmd_known = True, True
+                elif ins.keyword == "ENTRYPOINT":
+                    entrypoint = Command(tuple(ins.args), ins.exec_form, ins)
+                    ep_known = True
+                    if not cmd_set_here:
+                        cmd, cmd_known = None, True
+        return entrypoint, cmd, ep_known and cmd_known
+
+    @property
+    def effective_user(self) -> Tuple[Optional[str], Optional[Instruction]]:
+        """(user, USER instruction). user None when unknown; instruction None when from the base."""
+        ins = None
+        owner = None
+        for stage in self.runtime_stages:
+            for candidate in stage.instructions:
+                if candidate.keyword == "USER":
+                    ins, owner = candidate, stage
+        if ins is None:
+            if self.runtime_base is not None and self.runtime_base.is_scratch:
+                return "root", None
+            return (self.base_facts.default_user if self.base_facts else None), None
+        raw = ins.args[0] if ins.args else ins.value.strip()
+        value, unresolved = expand(raw, owner.vars_at(ins))
+        if unresolved or not value:
+            return None, ins
+        return value, ins
+
+    @property
+    def effective_env(self) -> Dict[str, Optional[str]]:
+        return dict(self.target.variables)
+
+
+def _split_from(ins: Instruction):
+    """FROM [--platform=..] image [AS name] -> (image text, name or None)."""
+    words = list(ins.args) if ins.args else ins.value.split()
+    image = words[0] if words else ""
+    name = None
+    if len(words) >= 3 and words[1].lower() == "as":
+        name = words[2].lower()
+    return image, name
+
+
+def build_model(parsed: ParseResult, build_args=None, target: Optional[str] = None,
+                catalog=None) -> Model:
+    build_args = dict(build_args or {})
+    escape = parsed.escape
+    global_args: Dict[str, Optional[str]] = {}
+    stages: List[Stage] = []
+    by_name: Dict[str, Stage] = {}
+    current: Optional[Stage] = None
+
+    for ins in parsed.instructions:
+        kw = ins.keyword
+        if kw == "FROM":
+            image_text, name = _split_from(ins)
+            base, unresolved = expand(image_text, global_args, escape)
+            platform_raw = ins.flag("platform")
+            platform = expand(platform_raw, global_args, escape)[0] if platform_raw else None
+            current = Stage(len(stages), name, ins, base, unresolved or not base, platform)
+            parent = by_name.get(base.lower()) if not unresolved and base else None
+            if parent is not None:
+                # ENV carries into a child stage; ARG does not.
+                current.parent = parent
+                current.env_names = set(parent.env_names)
+                current.variables = {k: v for k, v in parent.variables.items() if k in parent.env_names}
+            else:
+                current.image = ImageRef.parse(base, platform=platform) if not unresolved and base \
+                    else ImageRef(raw=image_text, unresolved=True, platform=platform)
+            stages.append(current)
+            if name is not None:
+                by_name[name] = current  # a later duplicate name wins for later references
+            continue
+        if current is None:
+            if kw == "ARG":
+                for key, default in ins.key_values():
+                    if key in build_args:
+                        global_args[key] = build_args[key]
+                    else:
+                        global_args[key] = expand(default, global_args, escape)[0] if default is not None else None
+            continue
+        current._vars_at[id(ins)] = dict(current.variables)
+        if kw == "ONBUILD":
+            continue  # triggers run in a later build, not this one
+        current.instructions.append(ins)
+        if kw == "ARG":
+            for key, default in ins.key_values():
+                if key in build_args:
+                    value = build_args[key]
+                elif default is not None:
+                    value = expand(default, current.variables, escape)[0]
+                elif key in global_args:
+                    value = global_args[key]  # `ARG NAME` inside a stage re-declares the global
+                else:
+                    value = None
+                if key in current.env_names:
+                    continue  # ENV wins over ARG of the same name
+                current.variables[key] = value
+        elif kw == "ENV":
+            for key, value in ins.key_values():
+                current.variables[key] = expand(value or "", current.variables, escape)[0]
+                current.env_names.add(key)
+
+    if not stages:
+        raise ModelError("no FROM instruction")
+
+    # Stage references from COPY --from / RUN --mount=from.
+    for stage in stages:
+        for ins in stage.instructions:
+            for ref in _stage_refs(ins, stage):
+                found = _resolve(ref, stages, by_name, stage, allow_index=ins.keyword in ("COPY", "ADD")
+                                 and not ref.startswith("mount:"))
+                if found is not None and found not in stage.reads_from:
+                    stage.reads_from.append(found)
+
+    if target is not None:
+        chosen = by_name.get(target.lower())
+        if chosen is None:
+            names = ", ".join(s.name for s in stages if s.name) or "none (no stage has an AS name)"
+            raise ModelError(f"target stage {target!r} not found; stages named in this file: {names}")
+    else:
+        chosen = stages[-1]
+
+    runtime = chosen.chain
+    needed_set = {id(s) for s in runtime}
+    todo = list(runtime)
+    while todo:
+        stage = todo.pop()
+        for dep in stage.reads_from + ([stage.parent] if stage.parent else []):
+            if id(dep) not in needed_set:
+                needed_set.add(id(dep))
+                todo.append(dep)
+    needed = [s for s in stages if id(s) in needed_set]
+    runtime_ids = {id(s) for s in runtime}
+    build = [s for s in needed if id(s) not in runtime_ids]
+    base_ref = runtime[0].image
+    facts = None
+    if catalog is not None and base_ref is not None and not base_ref.unresolved:
+        facts = catalog.facts(base_ref)
+    return Model(parsed, stages, chosen, global_args, runtime, needed, build, base_ref, facts, catalog)
+
+
+def _stage_refs(ins: Instruction, stage: Stage):
+    if ins.keyword in ("COPY", "ADD"):
+        value = ins.flag("from")
+        if value:
+            yield expand(value, stage.vars_at(ins))[0]
+    if ins.keyword == "RUN":
+        for mount in ins.flag_values("mount"):
+            for part in mount.split(","):
+                key, _, val = part.partition("=")
+                if key.strip().lower() in ("from",) and val:
+                    yield "mount:" + expand(val.strip(), stage.vars_at(ins))[0]
+
+
+def _resolve(ref: str, stages, by_name, current: Stage, allow_index: bool) -> Optional[Stage]:
+    """BuildKit: names are case-insensitive; only COPY --from takes an index; otherwise an image."""
+    if ref.startswith("mount:"):
+        ref = ref[len("mount:"):]
+    found = by_name.get(ref.lower())
+    if found is not None and found is not current:
+        return found
+    if allow_index and ref.isdigit():
+        index = int(ref)
+        if index < len(stages) and index != current.index:
+            return stages[index]
+    return None
+
+
+def copy_source_stage(model: Model, stage: Stage, ins: Instruction) -> Optional[Stage]:
+    """The stage a COPY/ADD --from reads, or None (build context or an external image)."""
+    value = ins.flag("from")
+    if not value:
+        return None
+    return _resolve(expand(value, stage.vars_at(ins))[0], model.stages, {
+        s.name: s for s in model.stages if s.name is not None}, stage, allow_index=True)

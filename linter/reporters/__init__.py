@@ -1,0 +1,39 @@
+"""Output formats. Each module exports `write(stream, results, report)`; a format's
+module is imported only when that format is chosen (SARIF's sarif-om costs ~40 ms)."""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+FORMATS = ("text", "json", "sarif", "github")
+
+# C0/C1 controls and DEL: never raw on a terminal or in a log (ESC sequences could
+# rewrite the screen). Tab is kept. Backslash-escaped as \xNN / \uNNNN.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape(text: str) -> str:
+    """Make text from a Dockerfile safe to print: control characters become escapes."""
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
+                        else "\\u%04x" % ord(m.group()), text)
+
+
+@dataclass
+class Report:
+    """Everything a reporter may need besides the per-file results."""
+
+    rules: list  # the rules that ran (Rule objects), sorted by ID
+    version: str = ""
+    color: bool = False
+    root: Optional[str] = None  # repository root for relative URIs (SARIF)
+    sarif_category: Optional[str] = None
+    failure_threshold: str = "info"
+    errors: List[str] = field(default_factory=list)  # run-level one-line errors (plugins, I/O)
+
+
+def get_writer(name: str):
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
+    return importlib.import_module(f"{__name__}.{name}").write

@@ -1,0 +1,31 @@
+"""One JSON document: {"version", "files", "findings": [...], "errors": [...]} (see README)."""
+from __future__ import annotations
+
+import json
+
+
+def finding_dict(f) -> dict:
+    return {
+        "file": f.path,
+        "line": f.line,
+        "column": f.column,
+        "end_line": f.end_line or f.line,
+        "rule": f.rule_id,
+        "name": f.name,
+        "severity": f.severity,
+        "message": f.message,
+        "suggestion": f.suggestion.as_dict() if f.suggestion is not None else None,
+    }
+
+
+def write(stream, results, report):
+    doc = {
+        "version": report.version,
+        "files": [r.path for r in results],
+        "findings": [finding_dict(f) for r in results for f in r.findings],
+        "unused_ignores": [{"file": r.path, "line": line, "rule": rule_id}
+                           for r in results for line, rule_id in r.unused_ignores],
+        "errors": list(report.errors) + [f"{r.path}: {e}" for r in results for e in r.errors],
+    }
+    json.dump(doc, stream, indent=2, ensure_ascii=True)
+    stream.write("\n")

@@ -1,0 +1,45 @@
+"""The rule API: what a rule declares and how it reports.
+
+A rule is any object with these attributes (a module works too, yamllint style):
+
+    ID        "DSL101"
+    NAME      "single-stage-build"
+    SEVERITY  "error" | "warning" | "info"      (default severity)
+    SUMMARY   one line
+    check(model, context) -> iterator of Finding
+
+Its documentation is `data/rules/<ID>.md` in the package (built-in rules) or the
+attribute DOC (plugins). Built-in rule families live in `dockerslim_lint.rules.*`
+and export `RULES`; third-party rules come through the entry point group
+`dockerslim_lint.rules`, whose objects are rules or modules exporting `RULES`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from .findings import Finding
+
+
+@dataclass(frozen=True)
+class Rule:
+    ID: str
+    NAME: str
+    SEVERITY: str
+    SUMMARY: str
+    check: Callable[..., Iterator[Finding]]
+    DOC: str = ""
+    TAGS: tuple = ()
+    # GitHub code scanning: a number 0.1-10 for attack-surface rules, None otherwise.
+    SECURITY_SEVERITY: float = None
+    PRECISION: str = "high"
+
+
+def rule(id, name, severity, summary, tags=(), security_severity=None, precision="high"):
+    """Decorator turning a `check(model, context)` generator into a Rule."""
+
+    def wrap(check):
+        return Rule(id, name, severity, summary, check, TAGS=tuple(tags),
+                    SECURITY_SEVERITY=security_severity, PRECISION=precision)
+
+    return wrap
