@@ -1,0 +1,1 @@
+"""Built-in rule families. Each module exports RULES; one module per family."""

@@ -1,0 +1,110 @@
+"""DSL201-DSL203: what the runtime base image carries, and the smaller image to ship."""
+from dockerslim_lint.findings import Finding
+from dockerslim_lint.images import ImageRef
+from dockerslim_lint.rule import rule
+from dockerslim_lint.runtime import detect
+from dockerslim_lint.suggest import choose, fmt_mb, suggest
+
+# Packages that are data, not code: distroless static ships both, so they do not tie
+# an image to musl or to a package manager.
+DATA_ONLY_PACKAGES = {"ca-certificates", "tzdata"}
+
+
+def _base_finding(rule_id, model, context, what):
+    proposal = suggest(model, context)
+    ins = model.base_from
+    message = what
+    if proposal is not None:
+        message += f"; {proposal.summary}"
+    return Finding(rule_id, ins.start_line, message, column=ins.column,
+                   suggestion=proposal.as_suggestion() if proposal else None)
+
+
+@rule("DSL201", "toolchain-runtime-base", "error",
+      "The runtime base is a toolchain/SDK image: compilers and build tools ship.",
+      tags=("size", "security"), security_severity=6.0)
+def toolchain_runtime_base(model, context):
+    facts = model.base_facts
+    if facts is None or facts.kind != "toolchain":
+        return
+    yield _base_finding(
+        "DSL201", model, context,
+        f"the runtime base {model.runtime_base.raw} is a toolchain image: its compilers, headers and "
+        "build tools ship in the image and are attack surface the program never uses at run time. "
+        "Keep it for a build stage and ship a minimal image")
+
+
+@rule("DSL202", "full-os-runtime-base", "warning",
+      "The runtime base is a general-purpose distribution image.",
+      tags=("size", "security"), security_severity=4.0)
+def full_os_runtime_base(model, context):
+    facts = model.base_facts
+    if facts is None or facts.kind != "full-os":
+        return
+    yield _base_finding(
+        "DSL202", model, context,
+        f"the runtime base {model.runtime_base.raw} is a full OS distribution (shell, package manager, "
+        "coreutils): bytes and attack surface the program does not need")
+
+
+def _installs_os_code(model):
+    """True when runtime stages install OS packages that are code (not data-only)."""
+    for stage in model.runtime_stages:
+        for ins, run in stage.runs():
+            for op in run.package_ops:
+                if op.action == "install" and op.manager in ("apt", "apk", "dnf", "yum", "microdnf", "zypper"):
+                    if any(p.split("=")[0] not in DATA_ONLY_PACKAGES for p in op.packages):
+                        return True
+    return False
+
+
+def smaller_runtime(model, context):
+    """(image, its size) of a different, smaller image that runs the same runtime at the same
+    version and the shipped artifact, or None. Precision first: None whenever unsure."""
+    facts = model.base_facts
+    if facts is None or facts.kind != "slim-runtime" or facts.size_mb is None:
+        return None
+    runtime = detect(model)
+    if not runtime.known:
+        return None
+    if _installs_os_code(model):
+        return None  # programs/libraries from apk/apt: the replacement would lack them
+    if runtime.libc == "musl" and not runtime.static:
+        return None  # a musl-linked artifact needs a musl runtime
+    if runtime.language in ("python", "node", "java", "dotnet") and not runtime.version:
+        return None
+    image, reason = choose(runtime, context.suggestion_family)
+    if "guess" in reason or "nearest" in reason or "not " + str(runtime.version) in reason:
+        return None
+    candidate = context.catalog.facts(ImageRef.parse(image))
+    if candidate is None or candidate.size_mb is None:
+        return None
+    if runtime.language in ("python", "node", "java", "dotnet"):
+        if candidate.runtime_version != runtime.version:
+            return None
+    if candidate.family == facts.family or candidate.size_mb >= facts.size_mb:
+        return None
+    return image, candidate.size_mb
+
+
+@rule("DSL203", "smaller-runtime-available", "info",
+      "A different, smaller image runs the same runtime at the same version.",
+      tags=("size",))
+def smaller_runtime_available(model, context):
+    found = smaller_runtime(model, context)
+    if found is None:
+        return
+    image, size = found
+    facts = model.base_facts
+    ins = model.base_from
+    runtime = detect(model)
+    proposal = suggest(model, context)
+    what = runtime.language + (f" {runtime.version}" if runtime.version else "")
+    message = (f"{model.runtime_base.raw} ({fmt_mb(facts.size_mb)}) is already slim, but {image} "
+               f"({fmt_mb(size)}) runs the same {what} with no shell or package manager, "
+               f"saving {fmt_mb(facts.size_mb - size)}")
+    suggestion = proposal.as_suggestion() if proposal is not None and proposal.image == image else None
+    yield Finding("DSL203", ins.start_line, message, column=ins.column, suggestion=suggestion)
+
+
+RULES = [toolchain_runtime_base, full_os_runtime_base, smaller_runtime_available]

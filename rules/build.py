@@ -1,0 +1,80 @@
+"""DSL101-DSL102: the build environment ships.
+
+"Builds software" (RULES.md): a stage runs a build command or installs build tools,
+whether or not it purges them afterwards. git/curl/wget alone are fetch tools, not
+a build; a toolchain base with nothing built on it is DSL201's concern.
+"""
+from dockerslim_lint.commands import is_build_tool_package
+from dockerslim_lint.findings import Finding
+from dockerslim_lint.rule import rule
+from dockerslim_lint.suggest import suggest
+
+
+def build_evidence(model, stage):
+    """(instruction, what it does in words) for the first build step of `stage`, or None."""
+    for ins, run in stage.runs():
+        if run.build_commands:
+            return ins, f"runs `{run.build_commands[0]}`"
+        tools = [p for op in run.package_ops if op.action == "install" for p in op.packages
+                 if is_build_tool_package(p)]
+        if tools:
+            return ins, "installs build tools (" + ", ".join(sorted(set(tools))[:4]) + ")"
+    return None
+
+
+def _message(model, context, what, where):
+    s = suggest(model, context)
+    text = what
+    if s is not None:
+        text += f"; {s.summary}"
+    return text, s
+
+
+@rule("DSL101", "single-stage-build", "error",
+      "The only stage builds software, so the compilers and tools ship in the image.",
+      tags=("size", "security", "multi-stage"), security_severity=6.0)
+def single_stage_build(model, context):
+    if not model.single_stage:
+        return
+    stage = model.stages[0]
+    evidence = build_evidence(model, stage)
+    if evidence is None:
+        return
+    ins, does = evidence
+    s = suggest(model, context)
+    message = (f"this Dockerfile has one stage and it {does} (line {ins.start_line}): the compilers, "
+               "package caches and sources of the build all ship in the runtime image. Build in a "
+               "first stage (`FROM ... AS build`) and copy only the artifact into a minimal final stage")
+    if s is not None:
+        message += f"; {s.summary}"
+    ins = model.target.from_instruction
+    yield Finding("DSL101", ins.start_line, message, column=ins.column,
+                  suggestion=s.as_suggestion() if s else None)
+
+
+@rule("DSL102", "build-in-runtime-stage", "error",
+      "A stage that ships (the target or a stage it inherits from) builds software.",
+      tags=("size", "security", "multi-stage"), security_severity=6.0)
+def build_in_runtime_stage(model, context):
+    if model.single_stage:
+        return
+    for stage in model.runtime_stages:
+        evidence = build_evidence(model, stage)
+        if evidence is None:
+            continue
+        ins, does = evidence
+        role = "the target stage" if stage is model.target else \
+            f"stage {stage.label!r}, which the target inherits with `FROM {stage.label}`,"
+        s = suggest(model, context)
+        message = (f"{role} {does} (line {ins.start_line}), so the build environment ships despite "
+                   "the multi-stage layout. Move the build into a stage that the final stage only "
+                   "`COPY --from`s")
+        if s is not None:
+            message += f"; {s.summary}"
+        target_from = model.target.from_instruction
+        yield Finding("DSL102", target_from.start_line, message, column=target_from.column,
+                      suggestion=s.as_suggestion() if s else None)
+        return
+
+
+RULES = [single_stage_build, build_in_runtime_stage]
