@@ -88,27 +88,19 @@ class Stage:
 
 
 def run_script(instruction: Instruction, variables) -> str:
-    """The shell text a RUN executes: its command, plus heredoc bodies fed to a shell."""
+    """The shell text a RUN executes, with the stage's known ARG/ENV values expanded.
+
+    A heredoc is the script when the command is empty or a shell (`RUN <<EOF`,
+    `RUN bash <<EOF`); otherwise it is data fed to a program (`RUN cat <<EOF >f`)."""
     if instruction.exec_form:
-        text = " ".join(_quote(a) for a in instruction.args)
+        command = " ".join(_quote(a) for a in instruction.args)
     else:
-        text = instruction.value
-    parts = []
-    command = text
-    for doc in instruction.heredocs:
-        command = command.replace(f"<<-{doc.name}", " ").replace(f"<<{doc.name}", " ") \
-            .replace(f"<<-'{doc.name}'", " ").replace(f"<<'{doc.name}'", " ") \
-            .replace(f'<<-"{doc.name}"', " ").replace(f'<<"{doc.name}"', " ")
-    stripped = command.strip()
-    if instruction.heredocs and (not stripped or stripped.split()[0].rsplit("/", 1)[-1] in
-                                 ("sh", "bash", "ash", "dash")):
-        parts.extend(doc.content for doc in instruction.heredocs)
-        if stripped and len(stripped.split()) > 1 and not instruction.heredocs:
-            parts.insert(0, stripped)
-    else:
-        parts.append(command)
-    script = "\n".join(parts)
-    return expand(script, variables, keep_unresolved=True)[0]
+        command = instruction.value
+    if instruction.heredocs:
+        words = [w for w in command.split() if not w.startswith("<<")]
+        if not words or words[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash"):
+            command = "\n".join(doc.content for doc in instruction.heredocs)
+    return expand(command, variables, keep_unresolved=True)[0]
 
 
 def _quote(word: str) -> str:
