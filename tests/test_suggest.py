@@ -1,0 +1,133 @@
+"""Runtime detection and the suggestion table (RULES.md "Suggestions")."""
+import pytest
+
+from dockerslim_lint.images import default_catalog
+from dockerslim_lint.linter import Context, Options
+from dockerslim_lint.model import build_model
+from dockerslim_lint.parser import parse
+from dockerslim_lint.runtime import Runtime, detect
+from dockerslim_lint.suggest import choose, estimate_current, fmt_mb, nearest, suggest
+
+
+def model(text, **kw):
+    return build_model(parse(text.encode()), catalog=default_catalog(), **kw)
+
+
+def proposal(text, family="distroless"):
+    return suggest(model(text), Context(default_catalog(), Options(suggestions=family)))
+
+
+@pytest.mark.parametrize("text, language, version, static", [
+    ("FROM golang:1.22\nRUN CGO_ENABLED=0 go build -o /app .\n", "go", "1.22", True),
+    ("FROM golang:1.22\nENV CGO_ENABLED=0\nRUN go build -o /app .\n", "go", "1.22", True),
+    ("FROM golang:1.22\nRUN go build -o /app .\n", "go", "1.22", False),
+    ("FROM golang:1.22\nRUN go build -ldflags '-extldflags \"-static\"' -o /app .\n", "go", "1.22", True),
+    ("FROM rust:1.80\nRUN cargo build --release\n", "rust", None, False),
+    ("FROM rust:1.80\nRUN cargo build --release --target x86_64-unknown-linux-musl\n", "rust", None, True),
+    ("FROM python:3.12\nRUN pip install -r requirements.txt\n", "python", "3.12", None),
+    ("FROM node:20\nRUN npm ci && npm run build\n", "node", "20", None),
+    ("FROM eclipse-temurin:21-jdk\nRUN ./mvnw package\n", "java", "21", None),
+    ("FROM maven:3.9-eclipse-temurin-17 AS b\nRUN mvn package\nFROM eclipse-temurin:17-jre\n"
+     "COPY --from=b /app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n", "java", "17", None),
+    ("FROM python:3.13-slim\nCOPY app.py /\nCMD [\"python\", \"/app.py\"]\n", "python", "3.13", None),
+])
+def test_runtime_detection(text, language, version, static):
+    rt = detect(model(text))
+    assert rt.language == language
+    assert rt.version == version
+    if static is not None:
+        assert rt.static is static
+
+
+def test_dotnet_modes():
+    base = "FROM mcr.microsoft.com/dotnet/sdk:8.0\n"
+    assert detect(model(base + "RUN dotnet publish -c Release -o /out\n")).dotnet_mode == "framework"
+    assert detect(model(base + "RUN dotnet publish -r linux-x64 --self-contained -o /out\n")).dotnet_mode == "self-contained"
+    assert detect(model(base + "RUN dotnet publish -p:PublishAot=true -o /out\n")).dotnet_mode == "aot"
+
+
+@pytest.mark.parametrize("runtime, image", [
+    (Runtime("go", static=True), "gcr.io/distroless/static-debian13:nonroot"),
+    (Runtime("go", static=False, libc="glibc"), "gcr.io/distroless/base-debian13:nonroot"),
+    (Runtime("c", static=False, libc="glibc"), "gcr.io/distroless/base-debian13:nonroot"),
+    (Runtime("c", static=False, libc="glibc", needs_libgcc=True), "gcr.io/distroless/cc-debian13:nonroot"),
+    (Runtime("rust", static=False, libc="glibc", needs_libgcc=True), "gcr.io/distroless/cc-debian13:nonroot"),
+    (Runtime("rust", static=True, libc="musl"), "gcr.io/distroless/static-debian13:nonroot"),
+    (Runtime("python", "3.13"), "gcr.io/distroless/python3-debian13:nonroot"),
+    (Runtime("python", "3.11"), "python:3.11-slim"),
+    (Runtime("node", "22"), "gcr.io/distroless/nodejs22-debian13:nonroot"),
+    (Runtime("node", "26"), "gcr.io/distroless/nodejs26-debian13:nonroot"),
+    (Runtime("node", "20"), "gcr.io/distroless/nodejs22-debian13:nonroot"),
+    (Runtime("node", "25"), "gcr.io/distroless/nodejs26-debian13:nonroot"),
+    (Runtime("java", "21"), "gcr.io/distroless/java21-debian13:nonroot"),
+    (Runtime("java", "11"), "gcr.io/distroless/java17-debian13:nonroot"),
+    (Runtime("java", "23"), "gcr.io/distroless/java25-debian13:nonroot"),
+    (Runtime("dotnet", "8.0", dotnet_mode="framework", web=True), "mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled"),
+    (Runtime("dotnet", "8.0", dotnet_mode="framework"), "mcr.microsoft.com/dotnet/runtime:8.0-noble-chiseled"),
+    (Runtime("dotnet", "9.0", dotnet_mode="aot"), "mcr.microsoft.com/dotnet/runtime-deps:9.0-noble-chiseled"),
+    (Runtime(), "gcr.io/distroless/base-debian13:nonroot"),
+])
+def test_suggestion_table(runtime, image):
+    assert choose(runtime, "distroless")[0] == image
+
+
+def test_reasons_say_guesses_and_nearest():
+    assert "guess" in choose(Runtime(), "distroless")[1]
+    assert "nearest" in choose(Runtime("node", "20"), "distroless")[1]
+    assert "3.13" in choose(Runtime("python", "3.12"), "distroless")[1]
+    assert "CGO_ENABLED=0" in choose(Runtime("go", static=False, libc="glibc"), "distroless")[1]
+
+
+def test_chainguard_family():
+    assert choose(Runtime("go", static=True), "chainguard")[0] == "cgr.dev/chainguard/static:latest"
+    assert choose(Runtime("python", "3.12"), "chainguard")[0] == "cgr.dev/chainguard/python:latest"
+    # .NET is chiseled whatever the family.
+    assert "noble-chiseled" in choose(Runtime("dotnet", "8.0", dotnet_mode="framework"), "chainguard")[0]
+
+
+def test_nearest_prefers_newer_on_ties():
+    assert nearest("23", ["22", "24"]) == "24"
+    assert nearest(None, ["22"]) is None
+
+
+def test_fmt_mb():
+    assert fmt_mb(861.2) == "about 861 MB"
+    assert fmt_mb(1.83) == "about 1.8 MB"
+    assert fmt_mb(1100) == "about 1.1 GB"
+
+
+def test_seed_estimate_near_real_size():
+    with open("fixtures/seed/single-stage/Dockerfile", "rb") as f:
+        m = build_model(parse(f.read()), catalog=default_catalog())
+    size, words = estimate_current(m, default_catalog())
+    # The real image is 861 MB (docker images); the estimate counts ubuntu + golang-go.
+    assert 700 <= size <= 1000, (size, words)
+    assert "golang-go" in words
+
+
+def test_seed_proposal_sizes():
+    with open("fixtures/seed/single-stage/Dockerfile", encoding="utf-8") as f:
+        p = proposal(f.read())
+    assert p.image == "gcr.io/distroless/static-debian13:nonroot"
+    assert p.image_size_mb is not None and p.image_size_mb < 10
+    assert p.saving_mb > 600
+    assert "saving about" in p.summary
+
+
+def test_fix_safe_only_when_swapping_base_alone_works():
+    # No RUN, exec-form ENTRYPOINT of our own: swapping debian for static works.
+    p = proposal("FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -o /app .\n"
+                 "FROM debian:bookworm-slim\nCOPY --from=b /app /app\nENTRYPOINT [\"/app\"]\n")
+    assert p.fix_safe and p.replaces == "debian:bookworm-slim" and p.replace_line == 3
+    # A RUN in the runtime stage: not safe.
+    p = proposal("FROM debian:bookworm-slim\nRUN mkdir /data\nCOPY app /app\nENTRYPOINT [\"/app\"]\n")
+    assert not p.fix_safe
+    # Shell-form CMD would need a shell: not safe.
+    p = proposal("FROM debian:bookworm-slim\nCOPY app /app\nCMD /app --serve\n")
+    assert not p.fix_safe
+    # Python: our ENTRYPOINT runs python by name, which distroless python3 has.
+    p = proposal("FROM python:3.13-slim\nCOPY app.py /app.py\nENTRYPOINT [\"python\", \"/app.py\"]\n")
+    assert p.image == "gcr.io/distroless/python3-debian13:nonroot" and p.fix_safe
+    # Python relying on CMD ["python", ...]: distroless's ENTRYPOINT would run `python python`.
+    p = proposal("FROM python:3.13-slim\nCOPY app.py /app.py\nCMD [\"python\", \"/app.py\"]\n")
+    assert not p.fix_safe
