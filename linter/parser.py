@@ -28,6 +28,8 @@ Per instruction (`args`, like BuildKit's AST node values):
                                (exec form: the JSON list; shell form: (command,)); NONE: ()
     ONBUILD                    trigger = the wrapped instruction, parsed like any other;
                                subcommand = trigger.keyword; args = (trigger.keyword, *trigger.args)
+
+Ported from BuildKit's frontend/dockerfile (Apache License 2.0, (c) The BuildKit Authors).
 """
 from __future__ import annotations
 

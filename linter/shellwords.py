@@ -13,6 +13,8 @@ Ports of the Go helpers the parser needs (BuildKit `frontend/dockerfile`):
 
 Everything works on ``str``; nothing here uses a regular expression that can backtrack,
 so every function is linear in its input.
+
+Ported from BuildKit's frontend/dockerfile (Apache License 2.0, (c) The BuildKit Authors).
 """
 from __future__ import annotations
 
