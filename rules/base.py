@@ -13,10 +13,7 @@ DATA_ONLY_PACKAGES = {"ca-certificates", "tzdata"}
 def _base_finding(rule_id, model, context, what):
     proposal = suggest(model, context)
     ins = model.base_from
-    message = what
-    if proposal is not None:
-        message += f"; {proposal.summary}"
-    return Finding(rule_id, ins.start_line, message, column=ins.column,
+    return Finding(rule_id, ins.start_line, what, column=ins.column,
                    suggestion=proposal.as_suggestion() if proposal else None)
 
 

@@ -11,23 +11,18 @@ from dockerslim_lint.suggest import suggest
 
 
 def build_evidence(model, stage):
-    """(instruction, what it does in words) for the first build step of `stage`, or None."""
+    """(instruction, what it does in words) for the first build command of `stage`, else its
+    first install of build tools, or None when the stage does not build software."""
+    tools_found = None
     for ins, run in stage.runs():
         if run.build_commands:
             return ins, f"runs `{run.build_commands[0]}`"
-        tools = [p for op in run.package_ops if op.action == "install" for p in op.packages
-                 if is_build_tool_package(p)]
-        if tools:
-            return ins, "installs build tools (" + ", ".join(sorted(set(tools))[:4]) + ")"
-    return None
-
-
-def _message(model, context, what, where):
-    s = suggest(model, context)
-    text = what
-    if s is not None:
-        text += f"; {s.summary}"
-    return text, s
+        if tools_found is None:
+            tools = [p for op in run.package_ops if op.action == "install" for p in op.packages
+                     if is_build_tool_package(p)]
+            if tools:
+                tools_found = ins, "installs build tools (" + ", ".join(sorted(set(tools))[:4]) + ")"
+    return tools_found
 
 
 @rule("DSL101", "single-stage-build", "error",
@@ -45,8 +40,6 @@ def single_stage_build(model, context):
     message = (f"this Dockerfile has one stage and it {does} (line {ins.start_line}): the compilers, "
                "package caches and sources of the build all ship in the runtime image. Build in a "
                "first stage (`FROM ... AS build`) and copy only the artifact into a minimal final stage")
-    if s is not None:
-        message += f"; {s.summary}"
     ins = model.target.from_instruction
     yield Finding("DSL101", ins.start_line, message, column=ins.column,
                   suggestion=s.as_suggestion() if s else None)
@@ -69,8 +62,6 @@ def build_in_runtime_stage(model, context):
         message = (f"{role} {does} (line {ins.start_line}), so the build environment ships despite "
                    "the multi-stage layout. Move the build into a stage that the final stage only "
                    "`COPY --from`s")
-        if s is not None:
-            message += f"; {s.summary}"
         target_from = model.target.from_instruction
         yield Finding("DSL102", target_from.start_line, message, column=target_from.column,
                       suggestion=s.as_suggestion() if s else None)
