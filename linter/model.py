@@ -179,7 +179,8 @@ class Model:
         known = facts is not None or (self.runtime_base is not None and self.runtime_base.is_scratch)
         entrypoint = Command(tuple(facts.entrypoint), True) if facts and facts.entrypoint else None
         cmd = Command(tuple(facts.cmd), True) if facts and facts.cmd else None
-        ep_known, cmd_known = known, known
+        unknown = getattr(facts, "unknown", ()) if facts else ()  # catalog: "entrypoint: unknown"
+        ep_known, cmd_known = known and "entrypoint" not in unknown, known and "cmd" not in unknown
         for stage in self.runtime_stages:
             cmd_set_here = False
             for ins in stage.instructions:

@@ -1,0 +1,238 @@
+"""DSL401-DSL402: layer hygiene in the stages that ship.
+
+Only runtime stages are judged (build stages' layers never reach the image). The result
+counts, not the spelling: a cache mount or tmpfs on the tool's cache folder, or a
+cleanup in the same RUN, leaves nothing behind. RUNs that hand work to a script whose
+contents are not in the Dockerfile are not judged.
+"""
+import posixpath
+import re
+
+from dockerslim_lint.findings import Finding
+from dockerslim_lint.rule import rule
+from dockerslim_lint.surface import removes_path, runtime_runs
+from dockerslim_lint.variables import expand
+
+APT_LISTS = "/var/lib/apt/lists"
+_APT_MOUNTS = ("/var/cache/apt", "/var/lib/apt")
+_APK_CACHE = ("/var/cache/apk", "/etc/apk/cache")
+_DNF_CACHE = ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5", "/var/cache/tdnf")
+_DNF_MANAGERS = ("dnf", "yum", "microdnf")
+_RECOMMENDS_OFF = re.compile(r"apt::install-recommends\s*(?:=|\s)\s*[\"']?(?:false|0|no|off)\b", re.I)
+
+
+def _mount_targets(stage, ins):
+    """Absolute targets of this RUN's `--mount=type=cache` / `type=tmpfs` mounts."""
+    out = []
+    for spec in ins.flag_values("mount"):
+        spec = expand(spec, stage.vars_at(ins))[0]
+        fields = {}
+        for part in spec.split(","):
+            key, eq, value = part.partition("=")
+            fields[key.strip().lower()] = value.strip() if eq else ""
+        if fields.get("type", "bind") not in ("cache", "tmpfs"):
+            continue
+        target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        if target:
+            out.append(posixpath.normpath(target))
+    return out
+
+
+def _under_or_over(a, b):
+    """Is path a the same as b, inside b, or a parent of b?"""
+    return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a.rstrip("/") + "/")
+
+
+def _removed(run, path):
+    return any(removes_path(r, path) for r in run.removed_paths)
+
+
+def _find_deletes(run, path):
+    """`find <path> ... -delete` (or `-exec rm`)."""
+    for words in run.commands:
+        if words and words[0].rsplit("/", 1)[-1] == "find" and ("-delete" in words or "rm" in words):
+            if any(w.startswith("/") and removes_path(w, path) for w in words[1:]):
+                return True
+    return False
+
+
+def _cleans(run, path):
+    return _removed(run, path) or _find_deletes(run, path)
+
+
+def _run_text(stage, ins, run):
+    return " ".join(" ".join(words) for words in run.commands) + " " + (ins.value or "") + " " + \
+        " ".join(d.content for d in ins.heredocs)
+
+
+def _apt_problem(stage, ins, run, mounts):
+    ops = [op for op in run.package_ops if op.manager == "apt" and op.action in ("install", "update")]
+    if not ops:
+        return None
+    if any(m.startswith(p) or _under_or_over(m, p) for m in mounts for p in _APT_MOUNTS):
+        return None
+    if _cleans(run, APT_LISTS):
+        return None
+    if any(op.manager == "apt" and op.action == "clean" and ("dist-clean" in op.words or "distclean" in op.words)
+           for op in run.package_ops):
+        return None
+    updates = [op for op in ops if op.action == "update"]
+    installs = [op for op in ops if op.action == "install"]
+    if updates and not installs:
+        return ("`apt-get update` leaves the package lists (/var/lib/apt/lists, tens of MB) in this "
+                "layer, and a separate RUN cannot delete them from it: update, install and "
+                "`rm -rf /var/lib/apt/lists/*` in one RUN")
+    return ("apt leaves its package lists (/var/lib/apt/lists, tens of MB) in this layer: end the same "
+            "RUN with `&& rm -rf /var/lib/apt/lists/*` (or use a `--mount=type=cache` on /var/lib/apt)")
+
+
+def _apk_problem(stage, ins, run, mounts):
+    dirty = [op for op in run.package_ops if op.manager == "apk" and op.action in ("install", "update")
+             and "--no-cache" not in op.words and "--no-network" not in op.words]
+    if not dirty:
+        return None
+    if any(_under_or_over(m, p) for m in mounts for p in _APK_CACHE):
+        return None
+    if any(_cleans(run, p) for p in _APK_CACHE):
+        return None
+    if any(op.manager == "apk" and op.action == "clean" for op in run.package_ops):
+        return None
+    verb = "apk update" if all(op.action == "update" for op in dirty) else "apk add"
+    return (f"`{verb}` without `--no-cache` leaves the APKINDEX cache (/var/cache/apk) in this layer: "
+            "use `apk add --no-cache ...`")
+
+
+def _pip_problem(stage, ins, run, mounts):
+    ops = [op for op in run.package_ops if op.manager == "pip" and op.action == "install"]
+    dirty = [op for op in ops if not any(w.startswith("--no-cache") for w in op.words)
+             and "--no-index" not in op.words]
+    if not dirty:
+        return None
+    variables = stage.vars_at(ins)
+    if variables.get("PIP_NO_CACHE_DIR") is not None or "PIP_NO_CACHE_DIR" in _run_text(stage, ins, run):
+        return None
+    cache_dir = variables.get("PIP_CACHE_DIR")
+    for m in mounts:
+        if m.endswith("/.cache") or m.endswith("/.cache/pip") or (cache_dir and _under_or_over(m, cache_dir)):
+            return None
+    for r in run.removed_paths:
+        norm = r.rstrip("/*")
+        if norm.endswith("/.cache") or norm.endswith("/.cache/pip") or norm in ("~/.cache", "~/.cache/pip") \
+                or (cache_dir and removes_path(r, cache_dir)):
+            return None
+    if any(op.manager == "pip" and op.action == "cache" and ("purge" in op.words or "remove" in op.words)
+           for op in run.package_ops):
+        return None
+    return ("`pip install` without `--no-cache-dir` keeps every downloaded wheel in ~/.cache/pip in this "
+            "layer: add `--no-cache-dir` (or `ENV PIP_NO_CACHE_DIR=1`)")
+
+
+def _dnf_problem(stage, ins, run, mounts):
+    ops = [op for op in run.package_ops if op.manager in _DNF_MANAGERS and op.action in ("install", "update")]
+    if not ops:
+        return None
+    if any(op.manager in _DNF_MANAGERS and op.action == "clean" and "all" in op.words for op in run.package_ops):
+        return None
+    if any(_under_or_over(m, p) for m in mounts for p in _DNF_CACHE):
+        return None
+    if any(_cleans(run, p) for p in _DNF_CACHE):
+        return None
+    tool = ops[0].manager
+    return (f"`{tool} {ops[0].action}` leaves its metadata and package cache (/var/cache/{'yum' if tool != 'dnf' else 'dnf'}) "
+            f"in this layer: end the same RUN with `&& {tool} clean all`")
+
+
+def _npm_problem(stage, ins, run, mounts):
+    ops = [op for op in run.package_ops if op.manager == "npm" and op.action == "install"]
+    if not ops:
+        return None
+    if any(op.manager == "npm" and op.action == "clean" and ("clean" in op.words or "clear" in op.words)
+           for op in run.package_ops):
+        return None
+    variables = stage.vars_at(ins)
+    cache_dir = variables.get("npm_config_cache") or variables.get("NPM_CONFIG_CACHE")
+    for m in mounts:
+        if m.endswith("/.npm") or "/.npm/" in m or (cache_dir and _under_or_over(m, cache_dir)):
+            return None
+    for r in run.removed_paths:
+        norm = r.rstrip("/*")
+        if norm.endswith("/.npm") or "/.npm/" in norm + "/" or norm.endswith("/_cacache") or \
+                (cache_dir and removes_path(r, cache_dir)):
+            return None
+    verb = next((w for w in ops[0].words[1:] if not w.startswith("-")), "install")
+    return (f"`npm {verb}` leaves its download cache (~/.npm/_cacache) in this layer: end the same RUN "
+            "with `&& npm cache clean --force`")
+
+
+_CHECKS = (_apt_problem, _apk_problem, _pip_problem, _dnf_problem, _npm_problem)
+
+
+@rule("DSL401", "package-cache-in-runtime", "warning",
+      "A shipped stage leaves a package manager's cache in a layer.",
+      tags=("size", "hygiene"))
+def package_cache_in_runtime(model, context):
+    for stage, ins, run in runtime_runs(model):
+        mounts = _mount_targets(stage, ins)
+        problems = [p for p in (check(stage, ins, run, mounts) for check in _CHECKS) if p]
+        if problems:
+            yield Finding("DSL401", ins.start_line, "; ".join(problems) + ". The bytes ship in the image "
+                          "even if a later RUN deletes them", column=ins.column)
+
+
+def _recommends_disabled(model, upto):
+    """An apt configuration turning recommends off, written in the runtime stages before `upto`
+    (or by `upto` itself). A config file copied in whose contents we cannot see counts too."""
+    for stage, ins in model.runtime_instructions():
+        if ins.keyword == "RUN":
+            run = stage.run(ins)
+            if _RECOMMENDS_OFF.search(_run_text(stage, ins, run)):
+                return True
+        elif ins.keyword in ("COPY", "ADD") and len(ins.args) >= 2:
+            dest = expand(ins.args[-1], stage.vars_at(ins))[0]
+            if dest.startswith("/etc/apt"):
+                if not ins.heredocs:
+                    return True
+                if any(_RECOMMENDS_OFF.search(d.content) for d in ins.heredocs):
+                    return True
+        if ins is upto:
+            return False
+    return False
+
+
+def _names_packages(op):
+    """`apt-get install` with something to install (package names, `$VARS`), not a bare
+    `apt-get install -f` fixing what `dpkg -i` left."""
+    words = op.words
+    verb = words.index("install") if "install" in words else len(words)
+    rest = words[verb + 1:]
+    skip = False
+    for w in rest:
+        if skip:
+            skip = False
+        elif w in ("-o", "-t", "-c", "--option", "--target-release", "--config-file"):
+            skip = True
+        elif w and not w.startswith("-"):
+            return True
+    return False
+
+
+@rule("DSL402", "recommends-in-runtime", "info",
+      "apt installs recommended packages in a shipped stage.",
+      tags=("size", "hygiene"))
+def recommends_in_runtime(model, context):
+    for stage, ins, run in runtime_runs(model):
+        bad = [op for op in run.package_ops
+               if op.manager == "apt" and op.action == "install" and _names_packages(op)
+               and op.words[0].rsplit("/", 1)[-1] in ("apt-get", "apt")
+               and not any(w.startswith("--no-install-recommends") for w in op.words)
+               and not _RECOMMENDS_OFF.search(" ".join(op.words))]
+        if not bad or _recommends_disabled(model, ins):
+            continue
+        tool = bad[0].words[0].rsplit("/", 1)[-1]
+        yield Finding("DSL402", ins.start_line, (
+            f"`{tool} install` without `--no-install-recommends` also installs every package the "
+            "ones you named merely recommend, often tens of MB the program never uses: add "
+            "`--no-install-recommends` and name what is really needed"), column=ins.column)
+
+
+RULES = [package_cache_in_runtime, recommends_in_runtime]

@@ -1,0 +1,210 @@
+"""DSL301-DSL307: what the shipped image exposes (shell, package managers, build tools,
+debug variants, root) and shell-dependent instructions where no shell exists.
+
+Where shells and package managers come from is worked out once, in
+`dockerslim_lint.surface`; these rules only read that analysis and the model.
+Unknown facts keep a rule silent.
+"""
+from dockerslim_lint.commands import FETCH_TOOL_PACKAGES, is_build_tool_package
+from dockerslim_lint.findings import Finding
+from dockerslim_lint.rule import rule
+from dockerslim_lint.surface import (analysis, first_origin, is_windows, net_os_installed, runtime_runs,
+                                     stage_of)
+
+_MINIMAL_BASES = ("gcr.io/distroless/static-debian13:nonroot (no shell, no package manager), "
+                  "a chainguard image, or scratch")
+
+
+def _finding(rule_id, ins, message):
+    return Finding(rule_id, ins.start_line, message, column=ins.column)
+
+
+def _list(items):
+    items = list(items)
+    return ", ".join(f"`{i}`" for i in items)
+
+
+@rule("DSL301", "shell-in-runtime", "warning",
+      "The shipped image contains a shell.",
+      tags=("security", "attack-surface"), security_severity=5.0)
+def shell_in_runtime(model, context):
+    final = analysis(model).final(model.target)
+    origin = first_origin(final.shells.values())
+    if origin is None:
+        return
+    paths = sorted(p for p, o in final.shells.items() if o.instruction is origin.instruction)
+    if origin.from_base:
+        message = (f"the shipped image contains a shell ({_list(paths)}): it comes with {origin.how}. "
+                   "A shell is what turns a code-execution bug into an interactive foothold (and one more "
+                   "binary to patch). If the program does not need one, ship it on a base without a shell, "
+                   f"e.g. {_MINIMAL_BASES}, with exec-form CMD/ENTRYPOINT")
+    else:
+        message = (f"this instruction puts a shell ({_list(paths)}) into the shipped image: {origin.how}. "
+                   "A shell is what turns a code-execution bug into an interactive foothold; keep it in a "
+                   "build stage (or a separate debug image) and ship without it, using exec-form "
+                   "CMD/ENTRYPOINT")
+    yield _finding("DSL301", origin.instruction, message)
+
+
+@rule("DSL302", "package-manager-in-runtime", "warning",
+      "The shipped image contains a package manager.",
+      tags=("security", "attack-surface", "size"), security_severity=5.0)
+def package_manager_in_runtime(model, context):
+    final = analysis(model).final(model.target)
+    origin = first_origin(final.managers.values())
+    if origin is None:
+        return
+    managers = [m for m, o in final.managers.items() if o.instruction is origin.instruction]
+    if origin.from_base:
+        message = (f"the shipped image contains a package manager ({_list(managers)}): it comes with "
+                   f"{origin.how}. It lets anyone with code execution in the container install tools, "
+                   "and brings its own files and databases that the program never uses. Install what "
+                   "the program needs in a build stage and copy the result onto a base without a package "
+                   f"manager, e.g. {_MINIMAL_BASES}")
+    else:
+        message = (f"this RUN leaves a package manager ({_list(managers)}) in the shipped image "
+                   f"({origin.how}). It lets anyone with code execution in the container install tools; "
+                   "install dependencies in a build stage and copy only the result into a final stage "
+                   "without a package manager")
+    yield _finding("DSL302", origin.instruction, message)
+
+
+@rule("DSL303", "build-tools-in-runtime", "error",
+      "A shipped stage installs compilers, build tools or fetch tools and does not remove them "
+      "in the same RUN.",
+      tags=("security", "attack-surface", "size"), security_severity=6.0)
+def build_tools_in_runtime(model, context):
+    for _stage, ins, run in runtime_runs(model):  # a script may purge what it installed: not judged
+        tools = [p for p in net_os_installed(run) if is_build_tool_package(p) or p in FETCH_TOOL_PACKAGES]
+        if not tools:
+            continue
+        fetch = [t for t in tools if t in FETCH_TOOL_PACKAGES]
+        build = [t for t in tools if t not in FETCH_TOOL_PACKAGES]
+        kinds = []
+        if build:
+            kinds.append(f"build tools {_list(build)}")
+        if fetch:
+            kinds.append(f"fetch tools {_list(fetch)}")
+        yield _finding("DSL303", ins, (
+            f"this RUN installs {' and '.join(kinds)} in a stage that ships: they add megabytes "
+            "and hand an attacker a compiler or a downloader. Do the build or the download in a "
+            "build stage and `COPY --from=` only the result, or remove them again in this same "
+            "RUN (a later RUN cannot shrink this layer)"))
+
+
+@rule("DSL304", "debug-image-in-runtime", "warning",
+      "The runtime base is a debug variant of a minimal image (adds a busybox shell).",
+      tags=("security", "attack-surface"), security_severity=4.0)
+def debug_image_in_runtime(model, context):
+    facts = model.base_facts
+    if facts is None or not facts.debug:
+        return
+    ins = model.base_from
+    ref = model.runtime_base.raw if model.runtime_base is not None else "the base"
+    yield _finding("DSL304", ins, (
+        f"the runtime base `{ref}` is a debug variant: it adds a busybox shell and tools that the "
+        "minimal image exists to leave out. Ship the non-debug tag (e.g. `:nonroot` instead of "
+        "`:debug-nonroot`, chainguard `:latest` instead of `:latest-dev`) and use the debug "
+        "variant only for troubleshooting"))
+
+
+@rule("DSL305", "shell-form-without-shell", "error",
+      "A shell-form CMD/ENTRYPOINT/HEALTHCHECK needs a shell the image does not have.",
+      tags=("correctness",))
+def shell_form_without_shell(model, context):
+    sa = analysis(model)
+    final = sa.final(model.target)
+    entrypoint, cmd, known = model.effective_entrypoint_cmd
+    command = None
+    if entrypoint is not None and not entrypoint.exec_form:
+        command = entrypoint
+    elif entrypoint is None and known and cmd is not None and not cmd.exec_form:
+        command = cmd
+    if command is not None and command.instruction is not None and command.args and \
+            command.args[0].strip():
+        ins = command.instruction
+        stage = stage_of(model, ins)
+        shell = model.shell_at(stage, ins)[0] if stage is not None else "/bin/sh"
+        if final.has_program(shell) is False:
+            exec_form = _exec_hint(command.args[0])
+            yield _finding("DSL305", ins, (
+                f"shell-form {ins.keyword} runs as `{shell} -c \"...\"`, but the shipped image has no "
+                f"{shell}: the container will not start. Write it in exec form, e.g. "
+                f"`{ins.keyword} {exec_form}`"))
+    health = model.effective("HEALTHCHECK")
+    if health is not None and (health.subcommand or "").upper() == "CMD" and not health.exec_form \
+            and health.args and health.args[0].strip():
+        shell = model.effective_shell.args[0]
+        if final.has_program(shell) is False:
+            yield _finding("DSL305", health, (
+                f"shell-form HEALTHCHECK CMD runs as `{shell} -c \"...\"`, but the shipped image has no "
+                f"{shell}: the check always fails and the container is reported unhealthy. Use exec "
+                f"form, e.g. `HEALTHCHECK CMD {_exec_hint(health.args[0])}`, with a program that exists "
+                "in the image"))
+
+
+def _exec_hint(text):
+    words = text.split()
+    if not words or any(c in text for c in "|&;$<>`*"):
+        return '["/app", "arg"]'
+    return "[" + ", ".join(f'"{w}"' for w in words[:6]) + "]"
+
+
+def _no_shell_reason(model, stage):
+    root = stage.chain[0]
+    ref = root.image.raw if root.image is not None else root.base_text
+    facts = model.facts_of(root)
+    if facts is not None and facts.shell:
+        return f"`{ref}` has only {facts.shell}"
+    return f"`{ref}` has no shell and none was copied in before this line"
+
+
+@rule("DSL306", "run-without-shell", "error",
+      "A shell-form RUN in a stage where the shell it needs does not exist: the build fails.",
+      tags=("correctness",))
+def run_without_shell(model, context):
+    sa = analysis(model)
+    for stage in model.needed_stages:
+        for ins in stage.instructions:
+            if ins.keyword != "RUN":
+                continue
+            program = sa.needed_program(stage, ins)
+            if program is None or sa.before(stage, ins).has_program(program) is not False:
+                continue
+            yield _finding("DSL306", ins, (
+                f"this shell-form RUN needs {program}, but {_no_shell_reason(model, stage)}: the "
+                "build fails here. Do this work in a stage on an image with a shell and "
+                "`COPY --from=` the result, or use exec form (`RUN [\"/path/to/program\", \"arg\"]`)"
+                + (", or `SHELL [\"/busybox/sh\", \"-c\"]` on a :debug image"
+                   if "/busybox/sh" in sa.before(stage, ins).shells else "")))
+
+
+def is_root_user(user):
+    name = user.split(":", 1)[0].strip()
+    return name == "root" or (name.isdigit() and int(name) == 0)
+
+
+@rule("DSL307", "runtime-runs-as-root", "warning",
+      "The shipped image runs as root.",
+      tags=("security",), security_severity=6.0)
+def runtime_runs_as_root(model, context):
+    user, ins = model.effective_user
+    if user is None or not is_root_user(user) or (ins is None and is_windows(model.target)):
+        return
+    hint = ("add `USER 65532:65532` (a numeric user works even without /etc/passwd), or base on an "
+            "image that already runs as non-root, such as distroless `:nonroot`")
+    if ins is not None:
+        yield _finding("DSL307", ins, (
+            f"`USER {user}` is the last USER of the shipped image, so the container runs as root: a "
+            "compromised process, or a container escape bug, then acts with root's rights. Switch to an "
+            f"unprivileged user after the steps that need root: {hint}"))
+        return
+    target_from = model.target.from_instruction
+    base = model.runtime_base.raw if model.runtime_base is not None else "the base image"
+    yield _finding("DSL307", target_from, (
+        f"the shipped image runs as root: no USER is set and `{base}` runs as root by default. A compromised "
+        f"process, or a container escape bug, then acts with root's rights; {hint}"))
+
+
+RULES = [shell_in_runtime, package_manager_in_runtime, build_tools_in_runtime, debug_image_in_runtime,
+         shell_form_without_shell, run_without_shell, runtime_runs_as_root]
