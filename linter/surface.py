@@ -187,15 +187,20 @@ class SurfaceAnalysis:
         return state
 
     def needed_program(self, stage: Stage, ins: Instruction) -> Optional[str]:
-        """The program a RUN needs before it can start: its shell, or None (exec form, or a
-        heredoc script whose shebang names something that is not a shell)."""
+        """The program a RUN needs before it can start: its shell, or None (exec form, a
+        heredoc script whose shebang names something that is not a shell, or a RUN whose own
+        `--mount` may supply the program: `--mount=from=busybox,src=/bin,dst=/bin`)."""
         if ins.exec_form:
             return None
         shebang = heredoc_shebang(ins)
         if shebang is not None:
-            return shebang if posixpath.basename(shebang) in SHELL_NAMES else None
-        shell = self.model.shell_at(stage, ins)
-        return shell[0] if shell else "/bin/sh"
+            program = shebang if posixpath.basename(shebang) in SHELL_NAMES else None
+        else:
+            shell = self.model.shell_at(stage, ins)
+            program = shell[0] if shell else "/bin/sh"
+        if program is not None and _mount_may_supply(stage, ins, program):
+            return None
+        return program
 
     # -- transitions ----------------------------------------------------------------
     def _apply_run(self, stage: Stage, ins: Instruction, state: Presence) -> None:
@@ -205,7 +210,7 @@ class SurfaceAnalysis:
         run = stage.run(ins)
         # A RUN that ran may have created any file (ln -s busybox /bin/sh, a download...).
         state.complete = False
-        if run.opaque:
+        if run.opaque or not reads_as_posix_shell(self.model, stage, ins):
             return
         installed = set(net_os_installed(run))
         for op in run.package_ops:
@@ -327,6 +332,29 @@ class SurfaceAnalysis:
                 state.shells[path] = Origin(stage, ins, f"`{src}` copied from {label}")
 
 
+def _mount_may_supply(stage: Stage, ins: Instruction, program: str) -> bool:
+    """Does one of this RUN's bind/cache mounts land where `program` is looked for?"""
+    for spec in ins.flag_values("mount"):
+        spec = expand(spec, stage.vars_at(ins))[0]
+        fields = {}
+        for part in spec.split(","):
+            key, _, value = part.partition("=")
+            fields[key.strip().lower()] = value.strip()
+        if fields.get("type", "bind") not in ("bind", "cache"):
+            continue
+        target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        if not target:
+            continue
+        target = posixpath.normpath(posixpath.join("/", target))
+        if "/" in program:
+            path = posixpath.normpath(program)
+            if path == target or path.startswith(target.rstrip("/") + "/"):
+                return True
+        elif target in BIN_DIRS or target in ("/", "/usr"):
+            return True
+    return False
+
+
 def _dir_onto_bin(src: str, src_base: str, dest_abs: str) -> bool:
     """A source that looks like a directory tree (`rootfs/`, `bin`, `.`) copied onto `/` or a
     bin directory: its contents, a shell maybe, land there."""
@@ -414,11 +442,23 @@ def is_windows(stage: Stage) -> bool:
 
 def runtime_runs(model: Model):
     """(stage, RUN, analysis) along the runtime stages, leaving out RUNs that hand work to a
-    script whose contents are not in the Dockerfile (never judged)."""
+    script whose contents are not in the Dockerfile (never judged) and RUNs whose text is not
+    POSIX shell (`SHELL ["powershell", ...]`, Windows stages)."""
     for stage in model.runtime_stages:
         for ins, run in stage.runs():
-            if not run.opaque:
+            if not run.opaque and reads_as_posix_shell(model, stage, ins):
                 yield stage, ins, run
+
+
+def reads_as_posix_shell(model: Model, stage: Stage, ins: Instruction) -> bool:
+    """Can this RUN's text be read as POSIX shell (what RunAnalysis reads)?"""
+    if is_windows(stage):
+        return False
+    if ins.exec_form:
+        return True
+    shell = model.shell_at(stage, ins)
+    name = posixpath.basename(shell[0]) if shell else "sh"
+    return name in SHELL_NAMES and name not in ("fish", "tcsh", "csh")
 
 
 def stage_of(model: Model, ins: Instruction) -> Optional[Stage]:

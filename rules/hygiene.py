@@ -18,6 +18,7 @@ _APT_MOUNTS = ("/var/cache/apt", "/var/lib/apt")
 _APK_CACHE = ("/var/cache/apk", "/etc/apk/cache")
 _DNF_CACHE = ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5", "/var/cache/tdnf")
 _DNF_MANAGERS = ("dnf", "yum", "microdnf")
+_PIP_NO_CACHE_CONFIG = re.compile(r"pip3?\s+config\s+(?:--\S+\s+)*set\s+\S*no-cache-dir|no[-_]cache[-_]dir\s*=", re.I)
 _RECOMMENDS_OFF = re.compile(r"apt::install-recommends\s*(?:=|\s)\s*[\"']?(?:false|0|no|off)\b", re.I)
 
 
@@ -65,7 +66,7 @@ def _run_text(stage, ins, run):
         " ".join(d.content for d in ins.heredocs)
 
 
-def _apt_problem(stage, ins, run, mounts):
+def _apt_problem(model, stage, ins, run, mounts):
     ops = [op for op in run.package_ops if op.manager == "apt" and op.action in ("install", "update")]
     if not ops:
         return None
@@ -86,7 +87,7 @@ def _apt_problem(stage, ins, run, mounts):
             "RUN with `&& rm -rf /var/lib/apt/lists/*` (or use a `--mount=type=cache` on /var/lib/apt)")
 
 
-def _apk_problem(stage, ins, run, mounts):
+def _apk_problem(model, stage, ins, run, mounts):
     dirty = [op for op in run.package_ops if op.manager == "apk" and op.action in ("install", "update")
              and "--no-cache" not in op.words and "--no-network" not in op.words]
     if not dirty:
@@ -102,7 +103,7 @@ def _apk_problem(stage, ins, run, mounts):
             "use `apk add --no-cache ...`")
 
 
-def _pip_problem(stage, ins, run, mounts):
+def _pip_problem(model, stage, ins, run, mounts):
     ops = [op for op in run.package_ops if op.manager == "pip" and op.action == "install"]
     dirty = [op for op in ops if not any(w.startswith("--no-cache") for w in op.words)
              and "--no-index" not in op.words]
@@ -123,11 +124,13 @@ def _pip_problem(stage, ins, run, mounts):
     if any(op.manager == "pip" and op.action == "cache" and ("purge" in op.words or "remove" in op.words)
            for op in run.package_ops):
         return None
+    if _pip_cache_configured_off(model, stage, ins):
+        return None
     return ("`pip install` without `--no-cache-dir` keeps every downloaded wheel in ~/.cache/pip in this "
             "layer: add `--no-cache-dir` (or `ENV PIP_NO_CACHE_DIR=1`)")
 
 
-def _dnf_problem(stage, ins, run, mounts):
+def _dnf_problem(model, stage, ins, run, mounts):
     ops = [op for op in run.package_ops if op.manager in _DNF_MANAGERS and op.action in ("install", "update")]
     if not ops:
         return None
@@ -142,7 +145,7 @@ def _dnf_problem(stage, ins, run, mounts):
             f"in this layer: end the same RUN with `&& {tool} clean all`")
 
 
-def _npm_problem(stage, ins, run, mounts):
+def _npm_problem(model, stage, ins, run, mounts):
     ops = [op for op in run.package_ops if op.manager == "npm" and op.action == "install"]
     if not ops:
         return None
@@ -173,47 +176,69 @@ _CHECKS = (_apt_problem, _apk_problem, _pip_problem, _dnf_problem, _npm_problem)
 def package_cache_in_runtime(model, context):
     for stage, ins, run in runtime_runs(model):
         mounts = _mount_targets(stage, ins)
-        problems = [p for p in (check(stage, ins, run, mounts) for check in _CHECKS) if p]
+        problems = [p for p in (check(model, stage, ins, run, mounts) for check in _CHECKS) if p]
         if problems:
             yield Finding("DSL401", ins.start_line, "; ".join(problems) + ". The bytes ship in the image "
                           "even if a later RUN deletes them", column=ins.column)
 
 
-def _recommends_disabled(model, upto):
-    """An apt configuration turning recommends off, written in the runtime stages before `upto`
-    (or by `upto` itself). A config file copied in whose contents we cannot see counts too."""
+def _configured_before(model, upto, pattern, is_config_dest):
+    """A configuration matching `pattern`, written by a runtime-stage RUN before `upto` (or by
+    `upto` itself), or a file copied to a config location whose contents we cannot see (which
+    may say anything: counts as configured). A `COPY <<EOF` heredoc is read."""
     for stage, ins in model.runtime_instructions():
         if ins.keyword == "RUN":
-            run = stage.run(ins)
-            if _RECOMMENDS_OFF.search(_run_text(stage, ins, run)):
+            if pattern.search(_run_text(stage, ins, stage.run(ins))):
                 return True
         elif ins.keyword in ("COPY", "ADD") and len(ins.args) >= 2:
-            dest = expand(ins.args[-1], stage.vars_at(ins))[0]
-            if dest.startswith("/etc/apt"):
-                if not ins.heredocs:
-                    return True
-                if any(_RECOMMENDS_OFF.search(d.content) for d in ins.heredocs):
+            if is_config_dest(expand(ins.args[-1], stage.vars_at(ins))[0]):
+                if not ins.heredocs or any(pattern.search(d.content) for d in ins.heredocs):
                     return True
         if ins is upto:
             return False
     return False
 
 
-def _names_packages(op):
-    """`apt-get install` with something to install (package names, `$VARS`), not a bare
-    `apt-get install -f` fixing what `dpkg -i` left."""
-    words = op.words
-    verb = words.index("install") if "install" in words else len(words)
-    rest = words[verb + 1:]
-    skip = False
-    for w in rest:
+def _recommends_disabled(model, upto):
+    return _configured_before(model, upto, _RECOMMENDS_OFF, lambda dest: dest.startswith("/etc/apt"))
+
+
+def _pip_config_dest(dest):
+    dest = dest.rstrip("/")
+    return "pip.conf" in dest or dest.endswith(("/.pip", "/.config/pip", "/etc/xdg/pip"))
+
+
+def _pip_cache_configured_off(model, stage, upto):
+    if stage.vars_at(upto).get("PIP_CONFIG_FILE") is not None:
+        return True  # a config file we cannot see
+    return _configured_before(model, upto, _PIP_NO_CACHE_CONFIG, _pip_config_dest)
+
+
+def _apt_names(words, verbs):
+    """What an apt command names after its verb (packages, `$VARS`), options left out."""
+    verb = next((k for k, w in enumerate(words) if w in verbs), len(words))
+    out, skip = [], False
+    for w in words[verb + 1:]:
         if skip:
             skip = False
         elif w in ("-o", "-t", "-c", "--option", "--target-release", "--config-file"):
             skip = True
         elif w and not w.startswith("-"):
-            return True
-    return False
+            out.append(w)
+    return out
+
+
+def _purged_with_recommends(run, op):
+    """Everything this install names is purged again in the same RUN with `--auto-remove`
+    (or autoremove, or the `apt-mark auto` idiom): its recommends go too."""
+    names = set(_apt_names(op.words, ("install",)))
+    removes = [o for o in run.package_ops if o.manager == "apt" and o.action == "remove"]
+    if not any("--auto-remove" in o.words or "autoremove" in o.words for o in removes):
+        return False
+    if any(w[:2] == ["apt-mark", "auto"] for w in run.commands):
+        return True
+    removed = {n for o in removes for n in _apt_names(o.words, ("remove", "purge", "autoremove"))}
+    return bool(names) and names <= removed
 
 
 @rule("DSL402", "recommends-in-runtime", "info",
@@ -222,10 +247,11 @@ def _names_packages(op):
 def recommends_in_runtime(model, context):
     for stage, ins, run in runtime_runs(model):
         bad = [op for op in run.package_ops
-               if op.manager == "apt" and op.action == "install" and _names_packages(op)
+               if op.manager == "apt" and op.action == "install" and _apt_names(op.words, ("install",))
                and op.words[0].rsplit("/", 1)[-1] in ("apt-get", "apt")
                and not any(w.startswith("--no-install-recommends") for w in op.words)
-               and not _RECOMMENDS_OFF.search(" ".join(op.words))]
+               and not _RECOMMENDS_OFF.search(" ".join(op.words))
+               and not _purged_with_recommends(run, op)]
         if not bad or _recommends_disabled(model, ins):
             continue
         tool = bad[0].words[0].rsplit("/", 1)[-1]

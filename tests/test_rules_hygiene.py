@@ -240,3 +240,32 @@ def test_recommends_with_packages_in_a_shell_variable():
     assert run_in("debian:bookworm-slim",
                   "deps='curl git'; apt-get update && apt-get install -y $deps && rm -rf /var/lib/apt/lists/*") \
         == ["DSL402:2"]
+
+
+@pytest.mark.parametrize("setting", [
+    "RUN pip config set global.no-cache-dir false",
+    "RUN printf '[global]\\nno-cache-dir = true\\n' > /etc/pip.conf",
+    "COPY pip.conf /etc/pip.conf",
+    "ENV PIP_CONFIG_FILE=/app/pip.conf",
+])
+def test_pip_configuration_turning_the_cache_off(setting):
+    assert found(f"FROM python:3.12-slim\n{setting}\nRUN pip install requests\nUSER 1000\n") == []
+
+
+def test_an_earlier_clean_pip_install_does_not_configure_later_ones():
+    assert found("FROM python:3.12-slim\nRUN pip install --no-cache-dir a\nRUN pip install b\nUSER 1000\n") \
+        == ["DSL401:3"]
+
+
+@pytest.mark.parametrize("run,expected", [
+    ("apt-get update && apt-get install -y $buildDeps && make && apt-get purge -y --auto-remove $buildDeps"
+     " && rm -rf /var/lib/apt/lists/*", []),
+    ("apt-get update && apt-get install -y gcc make && make && apt-get purge -y --auto-remove gcc make"
+     " && rm -rf /var/lib/apt/lists/*", []),
+    ("apt-get update && apt-get install -y gcc make && make && apt-get purge -y gcc make"
+     " && rm -rf /var/lib/apt/lists/*", ["DSL402:2"]),  # recommends stay without --auto-remove
+    ("apt-get update && apt-get install -y gcc curl && make && apt-get purge -y --auto-remove gcc"
+     " && rm -rf /var/lib/apt/lists/*", ["DSL402:2"]),  # curl stays, with its recommends
+])
+def test_recommends_purged_again_in_the_same_run(run, expected):
+    assert run_in("debian:bookworm-slim", run, ("DSL402",)) == expected

@@ -524,3 +524,29 @@ def test_windows_bases_are_not_judged_by_linux_facts():
         COPY out/ /app/
         ENTRYPOINT ["dotnet", "/app/App.dll"]
         """) == []
+
+
+def test_run_whose_mount_supplies_the_shell_is_not_judged():
+    assert found("""\
+        FROM gcr.io/distroless/static-debian12:nonroot
+        RUN --mount=from=busybox:1.36,src=/bin,dst=/bin mkdir -p /tmp/x
+        ENTRYPOINT ["/app"]
+        """, ("DSL306",)) == []
+    assert found("""\
+        FROM gcr.io/distroless/static-debian12:nonroot
+        RUN --mount=type=bind,from=busybox:1.36,source=/bin/busybox,target=/bin/sh mkdir -p /tmp/y
+        ENTRYPOINT ["/app"]
+        """, ("DSL306",)) == []
+    assert found("""\
+        FROM gcr.io/distroless/static-debian12:nonroot
+        RUN --mount=type=cache,target=/root/.cache mkdir -p /tmp/x
+        ENTRYPOINT ["/app"]
+        """, ("DSL306",)) == ["DSL306:2"]
+
+
+def test_runs_in_another_shell_language_are_not_read_as_sh():
+    assert found("""\
+        FROM registry.example.com/team/base:1
+        SHELL ["pwsh", "-Command"]
+        RUN pip install requests; apt-get install -y gcc
+        """, SURFACE + ("DSL401", "DSL402")) == []
