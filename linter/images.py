@@ -1,0 +1,936 @@
+"""Image references and the image catalog (image facts).
+
+The catalog is data (`data/catalog.yaml`, shipped in the package), loaded once per
+process; users extend or override it (config key `images`). Its schema, sources and
+how to extend it: docs/catalog.md.
+
+CONTRACT (other modules rely on these names):
+    ImageRef.parse(text, platform=None) -> ImageRef   (never raises)
+    ImageFacts                                         (frozen dataclass, below)
+    Catalog.facts(ref) -> ImageFacts | None            (None: unknown image)
+    Catalog.package_size_mb(manager, package) -> float | None  ("apt" / "apk")
+    Catalog.extend(mapping)                            (user `images:` entries)
+    default_catalog() -> Catalog                       (cached, loaded once)
+
+Added on top of the contract:
+
+    ImageRef.name            canonical name: "alpine", "opensuse/leap", "gcr.io/distroless/static-debian13"
+    ImageRef.lookup_tag      the tag facts are looked up with: the tag, or "latest" when none is written
+    ImageRef.canonical       "name:tag@digest" as far as known
+
+    ImageFacts fields beyond the contract: size_compressed_mb (a compressed figure, never mixed into
+    size_mb), replacement (a hint in words), unknown (names of facts the catalog does not know).
+    Unknown facts: shell == UNKNOWN ("unknown"), default_user None, and for package_managers,
+    entrypoint, cmd, libc, size_mb the field name is listed in `unknown`. Helpers that answer None
+    when the fact is unknown: has_shell, has_package_manager, runs_as_root, is_minimal.
+
+    Catalog.facts(ref_or_text)                    also accepts a string (parsed with ImageRef.parse)
+    Catalog.package_size_mb(manager, package, recommends=False) -> float | None
+        Size in MB of installing one package with the dependencies a base image does not already
+        have (Debian: on a minimal bookworm base; with recommends=True what a plain
+        `apt-get install` adds). `manager` is "apt"/"apt-get"/"apk"; version pins and arch
+        qualifiers ("gcc=4:12.2.0-3", "gcc:amd64") are ignored. None when not sourced.
+    Catalog.packages_size_mb(manager, packages, recommends=False) -> (float, tuple_of_unknown_names)
+        Size of installing several packages together: the union of their closures, so shared
+        dependencies count once, plus the names the catalog cannot size.
+    Catalog.extend(mapping)
+        User entries, same schema as the YAML: either a whole document ({"families": ...,
+        "packages": ..., "replacements": ...}) or just a mapping of families ({id: family}).
+        A family with an existing id replaces it; names that several families claim go to the
+        one added last, so user entries win. Bad entries raise ValueError naming the entry and
+        the field. Idempotent per call; clears the lookup cache.
+    Catalog.family_ids() -> tuple of family ids;  Catalog.replacement_families() -> tuple of names
+    Catalog.copy() -> Catalog      an independent copy; extend a copy (or load_catalog(user_images)),
+                                   never the shared default_catalog()
+    load_catalog(user_images=None) -> Catalog   bundled data + user entries, a fresh object
+    Catalog.replacement(family="distroless", runtime=None, version=None, linkage=None, flavor=None)
+            -> Replacement | None
+        The suggested runtime image of a suggestion family for what a Dockerfile ships:
+          runtime   "go", "rust", "c", "cpp" (compiled: picked by linkage), "python", "node",
+                    "java", "dotnet" (picked by version), "static" (any static binary), or
+                    None/"unknown" (a guess, Replacement.guess True). Aliases: golang, nodejs,
+                    c++, jvm/kotlin/scala, csharp/.net are understood.
+          version   as detected ("3.12", "20", "21", "8.0"; longer ones are cut: "20.11.1" -> "20",
+                    "3.12.1" -> "3.12", "1.8" -> "8" for Java, "8" -> "8.0" for .NET)
+          linkage   "static" | "glibc" ("dynamic") | "libgcc" | "musl"; musl-linked programs get None
+                    (no musl runtime in these families) unless static
+          flavor    .NET: "aspnet"/"web", "runtime"/"console", "runtime-deps"/"self-contained"/"aot"
+        Returns None when the family does not exist, or has nothing that runs this runtime at all
+        (e.g. .NET 6, or a musl program). Replacement.exact says whether the image runs the same
+        version (True), the nearest other version (False, said in .note) or an unknown one (None,
+        e.g. chainguard :latest). Replacement.fallback is True when the image is not from the
+        requested family (distroless for Python 3.12 answers python:3.12-slim). Sizes, entrypoint
+        and default user come from the image's own facts (Replacement.facts).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+
+UNKNOWN = "unknown"
+KINDS = ("scratch", "minimal", "slim-runtime", "full-os", "toolchain")
+LIBCS = ("glibc", "musl")
+
+# Hosts that are Docker Hub itself, or mirror Docker Hub paths one to one.
+_DOCKER_HUB_HOSTS = frozenset({
+    "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
+    "hub.docker.com", "mirror.gcr.io",
+})
+# Official images' architecture namespaces on Docker Hub, and the platform each one means.
+ARCH_NAMESPACES = {
+    "amd64": "linux/amd64",
+    "arm32v5": "linux/arm/v5",
+    "arm32v6": "linux/arm/v6",
+    "arm32v7": "linux/arm/v7",
+    "arm64v8": "linux/arm64/v8",
+    "i386": "linux/386",
+    "ppc64le": "linux/ppc64le",
+    "s390x": "linux/s390x",
+    "riscv64": "linux/riscv64",
+    "mips64le": "linux/mips64le",
+    "windows-amd64": "windows/amd64",
+}
+
+_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*\Z")
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                   r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?\Z")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
+_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}\Z")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    raw: str  # as written after ARG substitution
+    registry: Optional[str] = None  # "gcr.io", "localhost:5000"; None for Docker Hub
+    repository: str = ""  # canonical path without registry: "alpine" (library/ dropped), "distroless/static-debian13"
+    tag: Optional[str] = None
+    digest: Optional[str] = None
+    platform: Optional[str] = None
+    unresolved: bool = False  # still holds an unexpanded variable: unknown facts
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.registry is None and self.repository == "scratch"
+
+    @property
+    def name(self) -> str:
+        """Canonical name the catalog matches on: repository, prefixed by the registry if any."""
+        if not self.repository:
+            return ""
+        return f"{self.registry}/{self.repository}" if self.registry else self.repository
+
+    @property
+    def lookup_tag(self) -> str:
+        """The tag facts are looked up with: an absent tag means `latest`."""
+        return self.tag or "latest"
+
+    @property
+    def canonical(self) -> str:
+        text = self.name
+        if self.tag:
+            text += ":" + self.tag
+        if self.digest:
+            text += "@" + self.digest
+        return text
+
+    @classmethod
+    def parse(cls, text: Any, platform: Optional[str] = None) -> "ImageRef":
+        """Parse an image reference as written on a FROM line. Never raises.
+
+        Unexpanded variables give unresolved=True; text that is no valid reference gives an
+        empty repository. Names of the same image are normalised to one form (see module doc).
+        """
+        try:
+            return _parse_ref(str(text), platform)
+        except Exception:  # pragma: no cover - defensive: parse must never raise
+            return cls(raw=str(text) if text is not None else "", platform=platform)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_ref(text: str, platform: Optional[str]) -> ImageRef:
+    stripped = text.strip()
+    if not stripped:
+        return ImageRef(raw=text, platform=platform)
+    if "$" in stripped:
+        return ImageRef(raw=text, platform=platform, unresolved=True)
+    rest, digest = stripped, None
+    if "@" in rest:
+        rest, digest = rest.split("@", 1)
+        if not _DIGEST.match(digest):
+            return ImageRef(raw=text, platform=platform)
+    tag = None
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    if colon > slash:
+        rest, tag = rest[:colon], rest[colon + 1:]
+        if not _TAG.match(tag):
+            return ImageRef(raw=text, platform=platform)
+    parts = rest.split("/")
+    registry = None
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        if not _HOST.match(parts[0]):
+            return ImageRef(raw=text, platform=platform)
+        registry = parts[0].lower()
+        parts = parts[1:]
+    if not parts or not all(_PATH_COMPONENT.match(p) for p in parts) or len(rest) > 255:
+        return ImageRef(raw=text, platform=platform)  # not a valid reference (names are <= 255 chars)
+
+    if registry in _DOCKER_HUB_HOSTS:
+        registry = None
+    elif registry == "public.ecr.aws" and len(parts) == 3 and parts[:2] == ["docker", "library"]:
+        registry, parts = None, parts[2:]
+    if registry is None:
+        if len(parts) == 2 and parts[0] == "library":
+            parts = parts[1:]
+        elif len(parts) == 2 and parts[0] in ARCH_NAMESPACES:
+            if platform is None:
+                platform = ARCH_NAMESPACES[parts[0]]
+            parts = parts[1:]
+    return ImageRef(raw=text, registry=registry, repository="/".join(parts), tag=tag,
+                    digest=digest, platform=platform)
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    family: str  # catalog family id, e.g. "distroless-static", "golang", "ubuntu"
+    kind: str  # "scratch" | "minimal" | "slim-runtime" | "full-os" | "toolchain"
+    shell: Optional[str] = None  # "/bin/sh", "/busybox/sh", None (no shell), or UNKNOWN ("unknown")
+    package_managers: Tuple[str, ...] = ()  # ("apt", "dpkg"), ("apk",), ("pip",) ...
+    default_user: Optional[str] = "root"  # "root", "65532", "1654"... None when unknown
+    size_mb: Optional[float] = None  # uncompressed on-disk MB, approximate
+    size_note: str = ""  # tag family, date and source of the figure
+    runtime: Optional[str] = None  # "go", "python", "node", "java", "dotnet", "rust", ...
+    runtime_version: Optional[str] = None  # "3.12", "20", "21", "8.0"
+    libc: Optional[str] = None  # "glibc" | "musl" | None (none or unknown)
+    debug: bool = False  # debug variant of a minimal image (distroless :debug, chainguard -dev)
+    entrypoint: Optional[Tuple[str, ...]] = None  # the image's own ENTRYPOINT (None: not set)
+    cmd: Optional[Tuple[str, ...]] = None  # the image's own CMD
+    contents: str = ""  # what makes it heavy, in words ("Go toolchain, gcc, git, apt, bash")
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # --- added fields
+    size_compressed_mb: Optional[float] = None  # a compressed figure (transfer size), never in size_mb
+    replacement: str = ""  # minimal replacement, in words (suggestions come from Catalog.replacement)
+    unknown: Tuple[str, ...] = ()  # facts the catalog does not know, e.g. ("shell", "entrypoint")
+
+    @property
+    def has_shell(self) -> Optional[bool]:
+        """True/False; None when the catalog does not know."""
+        if self.shell == UNKNOWN or "shell" in self.unknown:
+            return None
+        return self.shell is not None
+
+    @property
+    def has_package_manager(self) -> Optional[bool]:
+        if "package_managers" in self.unknown:
+            return None
+        return bool(self.package_managers)
+
+    @property
+    def runs_as_root(self) -> Optional[bool]:
+        """Whether the image's own default user is root; None when unknown."""
+        user = self.default_user
+        if user is None:
+            return None
+        return user in ("root", "0") or user.startswith(("0:", "root:"))
+
+    @property
+    def is_minimal(self) -> bool:
+        return self.kind in ("scratch", "minimal")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A suggested runtime image (see Catalog.replacement)."""
+
+    image: str
+    family: str  # the suggestion family asked for ("distroless", "chainguard", ...)
+    runtime: Optional[str] = None
+    version: Optional[str] = None  # version the image runs, when known
+    requested_version: Optional[str] = None
+    exact: Optional[bool] = None  # same version (True), nearest other (False), unknown (None)
+    guess: bool = False  # the runtime was unknown: a generic default
+    fallback: bool = False  # not from the requested family (e.g. python:3.12-slim for distroless)
+    note: str = ""
+    size_mb: Optional[float] = None
+    size_note: str = ""
+    facts: Optional[ImageFacts] = field(default=None, compare=False)
+
+    @property
+    def entrypoint(self) -> Optional[Tuple[str, ...]]:
+        return self.facts.entrypoint if self.facts else None
+
+    @property
+    def default_user(self) -> Optional[str]:
+        return self.facts.default_user if self.facts else None
+
+
+# ------------------------------------------------------------------ catalog data model
+
+_FACT_FIELDS = (
+    "kind", "shell", "package_managers", "default_user", "size_mb", "size_compressed_mb",
+    "size_note", "runtime", "runtime_version", "libc", "debug", "entrypoint", "cmd",
+    "contents", "replacement",
+)
+_FAMILY_ONLY = ("names", "name_patterns", "tag", "tags", "version_aliases", "unverified", "note")
+_OVERLAY_ONLY = ("match", "name")
+# Facts that may be written as `unknown`, and how they then appear in ImageFacts.
+_UNKNOWN_OK = ("shell", "package_managers", "default_user", "entrypoint", "cmd", "libc",
+               "size_mb", "runtime_version", "size_compressed_mb")
+_DEFAULTS = {
+    "shell": None, "package_managers": (), "default_user": "root", "size_mb": None,
+    "size_compressed_mb": None, "size_note": "", "runtime": None, "runtime_version": None,
+    "libc": None, "debug": False, "entrypoint": None, "cmd": None, "contents": "",
+    "replacement": "",
+}
+
+
+def _where(family_id: str, overlay: Optional[int] = None) -> str:
+    if overlay is None:
+        return f"image family {family_id!r}"
+    return f"image family {family_id!r}, tags[{overlay}]"
+
+
+def _compile(pattern: Any, where: str, key: str) -> "re.Pattern[str]":
+    if not isinstance(pattern, str) or not pattern:
+        raise ValueError(f"{where}: {key} must be a non-empty regular expression string, got {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{where}: {key} {pattern!r} is not a valid regular expression ({exc})") from None
+
+
+def _version_text(value: Any, where: str, key: str) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{where}: {key} must be a string, got {value!r}")
+    if isinstance(value, float):
+        raise ValueError(f"{where}: {key} {value!r} reads as a number; quote it (\"3.10\" is not 3.1)")
+    if isinstance(value, (int, str)):
+        return str(value)
+    raise ValueError(f"{where}: {key} must be a string, got {value!r}")
+
+
+def _command(value: Any, where: str, key: str) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"{where}: {key} must be a list of strings (exec form), got {value!r}")
+
+
+def _check_fields(data: Mapping, where: str, allowed_extra: Tuple[str, ...]) -> Dict[str, Any]:
+    """Validate fact fields of a family or an overlay; return them normalised.
+
+    Unknown values come back as the _UNKNOWN marker object so that overlays can set them.
+    """
+    out: Dict[str, Any] = {}
+    for key, value in data.items():
+        if key in allowed_extra:
+            continue
+        if key not in _FACT_FIELDS:
+            known = ", ".join(_FACT_FIELDS + allowed_extra)
+            raise ValueError(f"{where}: unknown field {key!r} (known fields: {known})")
+        if isinstance(value, str) and value.strip().lower() == UNKNOWN:
+            if key not in _UNKNOWN_OK:
+                raise ValueError(f"{where}: {key} cannot be 'unknown'")
+            out[key] = _UNKNOWN
+            continue
+        if key == "kind":
+            if value not in KINDS:
+                raise ValueError(f"{where}: kind must be one of {', '.join(KINDS)}, got {value!r}")
+        elif key == "shell":
+            if isinstance(value, str) and value.strip().lower() == "none":
+                value = None
+            if value is not None and not (isinstance(value, str) and value.startswith("/")):
+                raise ValueError(f"{where}: shell must be an absolute path, null (no shell) or 'unknown', got {value!r}")
+        elif key == "package_managers":
+            if value is None:
+                value = ()
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v for v in value):
+                raise ValueError(f"{where}: package_managers must be a list of names, got {value!r}")
+            value = tuple(v.strip().lower() for v in value)
+        elif key == "default_user":
+            if isinstance(value, bool) or not (value is None or isinstance(value, (str, int))):
+                raise ValueError(f"{where}: default_user must be a user name or uid, got {value!r}")
+            value = None if value is None else str(value)
+            if value is None:
+                value = _UNKNOWN
+        elif key in ("size_mb", "size_compressed_mb"):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise ValueError(f"{where}: {key} must be a non-negative number of MB or null, got {value!r}")
+            value = None if value is None else float(value)
+        elif key == "runtime_version":
+            value = _version_text(value, where, key)
+        elif key in ("runtime", "size_note", "contents", "replacement"):
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{where}: {key} must be a string, got {value!r}")
+            if key != "runtime":
+                value = value or ""
+        elif key == "libc":
+            if value is not None and value not in LIBCS:
+                raise ValueError(f"{where}: libc must be glibc, musl, null or 'unknown', got {value!r}")
+        elif key == "debug":
+            if not isinstance(value, bool):
+                raise ValueError(f"{where}: debug must be true or false, got {value!r}")
+        elif key in ("entrypoint", "cmd"):
+            value = _command(value, where, key)
+        out[key] = value
+    return out
+
+
+class _UnknownMarker:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "unknown"
+
+
+_UNKNOWN = _UnknownMarker()
+
+
+class _Overlay:
+    __slots__ = ("tag_re", "name_re", "fields")
+
+    def __init__(self, tag_re, name_re, fields):
+        self.tag_re = tag_re
+        self.name_re = name_re
+        self.fields = fields
+
+
+class _Family:
+    __slots__ = ("id", "names", "patterns", "tag_re", "base", "overlays", "aliases", "unverified", "user")
+
+    def __init__(self, family_id: str, data: Any, user: bool):
+        where = _where(family_id)
+        if not isinstance(family_id, str) or not family_id.strip():
+            raise ValueError(f"image family id must be a non-empty string, got {family_id!r}")
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where}: must be a mapping of fields, got {type(data).__name__}")
+        self.id = family_id
+        self.user = user
+        names = data.get("names") or []
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ValueError(f"{where}: names must be a list of image names, got {names!r}")
+        self.names = []
+        for n in names:
+            ref = ImageRef.parse(n)
+            if not ref.name or ref.unresolved or ref.tag or ref.digest:
+                raise ValueError(f"{where}: {n!r} in names is not an image name (no tag, digest or variable)")
+            self.names.append(ref.name)
+        patterns = data.get("name_patterns") or []
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, (list, tuple)):
+            raise ValueError(f"{where}: name_patterns must be a list of regular expressions")
+        self.patterns = [_compile(p, where, "name_patterns") for p in patterns]
+        if not self.names and not self.patterns:
+            raise ValueError(f"{where}: needs names or name_patterns to match images by")
+        self.tag_re = _compile(data["tag"], where, "tag") if data.get("tag") is not None else None
+        base = _check_fields(data, where, _FAMILY_ONLY)
+        if "kind" not in base:
+            raise ValueError(f"{where}: kind is required ({', '.join(KINDS)})")
+        self.base = base
+        aliases = data.get("version_aliases") or {}
+        if not isinstance(aliases, Mapping):
+            raise ValueError(f"{where}: version_aliases must be a mapping")
+        self.aliases = {str(k).lower(): _version_text(v, where, "version_aliases") for k, v in aliases.items()}
+        unverified = data.get("unverified") or []
+        if not isinstance(unverified, (list, tuple)) or not all(f in _FACT_FIELDS for f in unverified):
+            raise ValueError(f"{where}: unverified must list fact field names, got {unverified!r}")
+        self.unverified = tuple(unverified)
+        tags = data.get("tags") or []
+        if not isinstance(tags, (list, tuple)):
+            raise ValueError(f"{where}: tags must be a list of overlays")
+        flat: List[Any] = []
+        for item in tags:  # YAML aliases of shared overlay lists nest one level: flatten
+            if isinstance(item, (list, tuple)):
+                flat.extend(item)
+            else:
+                flat.append(item)
+        self.overlays = []
+        for i, item in enumerate(flat):
+            owhere = _where(family_id, i)
+            if not isinstance(item, Mapping):
+                raise ValueError(f"{owhere}: an overlay must be a mapping, got {item!r}")
+            if "match" not in item and "name" not in item:
+                raise ValueError(f"{owhere}: an overlay needs `match` (tag regex) and/or `name` (name regex)")
+            tag_re = _compile(item["match"], owhere, "match") if "match" in item else None
+            name_re = _compile(item["name"], owhere, "name") if "name" in item else None
+            fields = _check_fields(item, owhere, _OVERLAY_ONLY)
+            self.overlays.append(_Overlay(tag_re, name_re, fields))
+
+    def name_match(self, name: str) -> Optional[Dict[str, str]]:
+        """Named groups of the matching name (empty for an exact name); None if no match."""
+        if name in self.names:
+            return {}
+        for pattern in self.patterns:
+            m = pattern.fullmatch(name)
+            if m:
+                return {k: v for k, v in m.groupdict().items() if v is not None}
+        return None
+
+    def resolve(self, name: str, tag: str, groups: Dict[str, str]) -> Optional[ImageFacts]:
+        if self.tag_re is not None and not self.tag_re.fullmatch(tag):
+            return None
+        values: Dict[str, Any] = dict(_DEFAULTS)
+        values.update(self.base)
+        version = groups.get("version")
+        if version is not None:
+            values["runtime_version"] = self.aliases.get(version.lower(), version)
+        for overlay in self.overlays:
+            found: Dict[str, str] = {}
+            if overlay.tag_re is not None:
+                m = overlay.tag_re.fullmatch(tag)
+                if not m:
+                    continue
+                found.update({k: v for k, v in m.groupdict().items() if v is not None})
+            if overlay.name_re is not None:
+                m = overlay.name_re.fullmatch(name)
+                if not m:
+                    continue
+                found.update({k: v for k, v in m.groupdict().items() if v is not None})
+            if "version" in found:
+                v = found["version"]
+                values["runtime_version"] = self.aliases.get(v.lower(), v)
+            values.update(overlay.fields)
+        unknown = []
+        for key in _UNKNOWN_OK:
+            if values.get(key) is _UNKNOWN:
+                unknown.append(key)
+                if key == "shell":
+                    values[key] = UNKNOWN
+                elif key == "package_managers":
+                    values[key] = ()
+                else:
+                    values[key] = None
+        if values.get("runtime") is None:
+            values["runtime_version"] = None
+        extra = {"unverified": self.unverified} if self.unverified else {}
+        if self.user:
+            extra["user_entry"] = True
+        return ImageFacts(family=self.id, unknown=tuple(unknown), extra=extra, **values)
+
+
+def _manager_name(manager: Any) -> str:
+    m = str(manager or "").strip().lower()
+    return {"apt-get": "apt", "aptitude": "apt", "dpkg": "apt", "apk": "apk"}.get(m, m)
+
+
+_PKG_SUFFIX = re.compile(r"[=<>~].*$")
+
+
+def _package_name(package: Any) -> str:
+    p = str(package or "").strip()
+    p = _PKG_SUFFIX.sub("", p)  # version pins: gcc=12.2.0-3, gcc~=12, gcc>12
+    if ":" in p:  # architecture qualifiers: gcc:amd64
+        p = p.split(":", 1)[0]
+    return p.lower()
+
+
+class _PackageIndex:
+    __slots__ = ("manager", "kib", "depends", "recommends", "meta")
+
+    def __init__(self, manager: str, data: Any):
+        where = f"packages.{manager}"
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where}: must be a mapping with closures and installed_kib")
+        kib = data.get("installed_kib") or {}
+        closures = data.get("closures") or {}
+        if not isinstance(kib, Mapping) or not isinstance(closures, Mapping):
+            raise ValueError(f"{where}: closures and installed_kib must be mappings")
+        self.manager = manager
+        self.kib: Dict[str, float] = {}
+        for name, size in kib.items():
+            if isinstance(size, bool) or not isinstance(size, (int, float)) or size < 0:
+                raise ValueError(f"{where}.installed_kib.{name}: must be a non-negative number of KiB, got {size!r}")
+            self.kib[str(name).lower()] = float(size)
+        self.depends: Dict[str, Tuple[str, ...]] = {}
+        self.recommends: Dict[str, Tuple[str, ...]] = {}
+        for name, entry in closures.items():
+            ewhere = f"{where}.closures.{name}"
+            if not isinstance(entry, Mapping):
+                raise ValueError(f"{ewhere}: must be a mapping with depends (and recommends)")
+            for key in ("depends", "recommends"):
+                items = entry.get(key) or []
+                if not isinstance(items, (list, tuple)):
+                    raise ValueError(f"{ewhere}: {key} must be a list of package names")
+                missing = [str(x) for x in items if str(x).lower() not in self.kib]
+                if missing:
+                    raise ValueError(f"{ewhere}: {key} names packages without installed_kib: {', '.join(missing)}")
+                getattr(self, key)[str(name).lower()] = tuple(str(x).lower() for x in items)
+        self.meta = {k: v for k, v in data.items() if k not in ("installed_kib", "closures")}
+
+    @classmethod
+    def clone(cls, index: "_PackageIndex") -> "_PackageIndex":
+        other = cls.__new__(cls)
+        other.manager = index.manager
+        other.kib = dict(index.kib)
+        other.depends = dict(index.depends)
+        other.recommends = dict(index.recommends)
+        other.meta = dict(index.meta)
+        return other
+
+    def closure(self, package: str, recommends: bool) -> Optional[Tuple[str, ...]]:
+        deps = self.depends.get(package)
+        if deps is None:
+            return None
+        return deps + self.recommends.get(package, ()) if recommends else deps
+
+
+_RUNTIME_ALIASES = {
+    "golang": "go", "nodejs": "node", "node.js": "node", "js": "node", "javascript": "node",
+    "typescript": "node", "python3": "python", "py": "python", "c++": "cpp", "cxx": "cpp",
+    "jvm": "java", "kotlin": "java", "scala": "java", "groovy": "java", ".net": "dotnet",
+    "csharp": "dotnet", "c#": "dotnet", "fsharp": "dotnet", "net": "dotnet", "unknown": None,
+}
+_LINKAGE_ALIASES = {"dynamic": "glibc", "gnu": "glibc", "glibc": "glibc", "static": "static",
+                    "libgcc": "libgcc", "libstdc++": "libgcc", "cc": "libgcc", "musl": "musl"}
+
+
+def _norm_version(runtime: Optional[str], version: Any) -> Optional[str]:
+    if version is None:
+        return None
+    v = str(version).strip().lower().lstrip("v")
+    if not v:
+        return None
+    nums = re.match(r"\d+(?:\.\d+)*", v)
+    if not nums:
+        return v
+    parts = nums.group(0).split(".")
+    if runtime == "python":
+        return ".".join(parts[:2])
+    if runtime == "java":
+        if parts[0] == "1" and len(parts) > 1:
+            return parts[1]
+        return parts[0]
+    if runtime == "dotnet":
+        return f"{parts[0]}.{parts[1] if len(parts) > 1 else '0'}"
+    if runtime == "node":
+        return parts[0]
+    return ".".join(parts[:2])
+
+
+class Catalog:
+    """Image facts, package sizes and suggestion targets. See the module docstring for the API."""
+
+    def __init__(self, data: Optional[Mapping] = None):
+        self._families: Dict[str, _Family] = {}
+        self._order: List[str] = []  # family ids, oldest first
+        self._exact: Dict[str, List[_Family]] = {}
+        self._pattern_families: List[_Family] = []
+        self._packages: Dict[str, _PackageIndex] = {}
+        self._replacements: Dict[str, Mapping] = {}
+        self._cache: Dict[Tuple[str, str], Optional[ImageFacts]] = {}
+        self._rank: Dict[str, int] = {}
+        self.meta: Dict[str, Any] = {}
+        if data is not None:
+            self._load(data, user=False)
+
+    # -------------------------------------------------------------- loading
+    @classmethod
+    def from_yaml(cls, text_or_path: str) -> "Catalog":
+        """A catalog from YAML text or a file path."""
+        import os
+        if "\n" not in text_or_path and os.path.exists(text_or_path):
+            with open(text_or_path, "r", encoding="utf-8") as fh:
+                text_or_path = fh.read()
+        return cls(_yaml_load(text_or_path))
+
+    def _load(self, data: Any, user: bool) -> None:
+        if isinstance(data, (list, tuple)):
+            families: Any = {}
+            for i, item in enumerate(data):
+                if not isinstance(item, Mapping) or not isinstance(item.get("id", item.get("family")), str):
+                    raise ValueError(f"images[{i}]: a family in a list needs an `id`")
+                body = {k: v for k, v in item.items() if k not in ("id", "family")}
+                families[item.get("id", item.get("family"))] = body
+            data = {"families": families}
+        if not isinstance(data, Mapping):
+            raise ValueError(f"image catalog must be a mapping, got {type(data).__name__}")
+        document_keys = ("families", "packages", "replacements", "schema", "updated")
+        if not any(k in data for k in document_keys):
+            data = {"families": data}  # a bare mapping of families
+        families = data.get("families") or {}
+        if not isinstance(families, Mapping):
+            raise ValueError("image catalog: `families` must be a mapping of id -> family")
+        built = [_Family(fid, body, user) for fid, body in families.items()]  # validate all first
+        packages = data.get("packages") or {}
+        if not isinstance(packages, Mapping):
+            raise ValueError("image catalog: `packages` must be a mapping of manager -> index")
+        indexes = [_PackageIndex(_manager_name(m), body) for m, body in packages.items()]
+        replacements = data.get("replacements") or {}
+        if not isinstance(replacements, Mapping) or not all(isinstance(v, Mapping) for v in replacements.values()):
+            raise ValueError("image catalog: `replacements` must be a mapping of family -> mapping")
+        for fam in built:
+            if fam.id in self._families:
+                self._order.remove(fam.id)
+            self._families[fam.id] = fam
+            self._order.append(fam.id)
+        for index in indexes:
+            current = self._packages.get(index.manager)
+            if current is None:
+                self._packages[index.manager] = index
+            else:  # merge: user closures and sizes win
+                current.kib.update(index.kib)
+                current.depends.update(index.depends)
+                current.recommends.update(index.recommends)
+        for name, body in replacements.items():
+            merged = dict(self._replacements.get(name, {}))
+            merged.update(body)
+            self._replacements[name] = merged
+        if not user:
+            self.meta.update({k: v for k, v in data.items() if k in ("schema", "updated")})
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._rank = {fid: i for i, fid in enumerate(self._order)}
+        self._exact = {}
+        self._pattern_families = []
+        for fid in reversed(self._order):  # newest first: user entries win
+            fam = self._families[fid]
+            for name in fam.names:
+                self._exact.setdefault(name, []).append(fam)
+            if fam.patterns:
+                self._pattern_families.append(fam)
+        self._cache.clear()
+
+    def copy(self) -> "Catalog":
+        """An independent catalog with the same entries (extend the copy, not the shared default)."""
+        other = Catalog()
+        other._families = dict(self._families)
+        other._order = list(self._order)
+        other._packages = {m: _PackageIndex.clone(i) for m, i in self._packages.items()}
+        other._replacements = {k: dict(v) for k, v in self._replacements.items()}
+        other.meta = dict(self.meta)
+        other._reindex()
+        return other
+
+    def extend(self, mapping: Any) -> "Catalog":
+        """Add or override entries (user config `images:`); see the module docstring."""
+        if mapping is None:
+            return self
+        self._load(mapping, user=True)
+        return self
+
+    # -------------------------------------------------------------- image facts
+    def family_ids(self) -> Tuple[str, ...]:
+        return tuple(self._order)
+
+    def facts(self, ref: Union[ImageRef, str, None]) -> Optional[ImageFacts]:
+        if ref is None:
+            return None
+        if not isinstance(ref, ImageRef):
+            ref = ImageRef.parse(ref)
+        if ref.unresolved or not ref.repository:
+            return None
+        name = ref.name
+        tag = ref.lookup_tag
+        key = (name, tag)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        # Candidates that claim the name, newest entry first (user entries win), whether
+        # they claim it by an exact name or by a pattern.
+        candidates = [(self._rank[f.id], f, {}) for f in self._exact.get(name, ())]
+        for fam in self._pattern_families:
+            groups = fam.name_match(name)
+            if groups is not None and not (groups == {} and name in fam.names):
+                candidates.append((self._rank[fam.id], fam, groups))
+        if len(candidates) > 1:
+            candidates.sort(key=lambda c: -c[0])
+        result = None
+        for _, fam, groups in candidates:
+            result = fam.resolve(name, tag, groups)
+            if result is not None:
+                break
+        if len(self._cache) > 50000:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    # -------------------------------------------------------------- package sizes
+    def package_size_mb(self, manager: Any, package: Any, recommends: bool = False) -> Optional[float]:
+        index = self._packages.get(_manager_name(manager))
+        if index is None:
+            return None
+        closure = index.closure(_package_name(package), recommends)
+        if closure is None:
+            return None
+        return round(sum(index.kib[p] for p in closure) * 1.024 / 1000, 1)
+
+    def packages_size_mb(self, manager: Any, packages: Iterable[Any],
+                         recommends: bool = False) -> Tuple[float, Tuple[str, ...]]:
+        index = self._packages.get(_manager_name(manager))
+        names = [_package_name(p) for p in packages]
+        if index is None:
+            return 0.0, tuple(n for n in names if n)
+        union: set = set()
+        unknown: List[str] = []
+        for name in names:
+            if not name:
+                continue
+            closure = index.closure(name, recommends)
+            if closure is None:
+                unknown.append(name)
+            else:
+                union.update(closure)
+        return round(sum(index.kib[p] for p in union) * 1.024 / 1000, 1), tuple(unknown)
+
+    def package_source(self, manager: Any) -> Dict[str, Any]:
+        """Source, date and notes of a package-size index ({} when there is none)."""
+        index = self._packages.get(_manager_name(manager))
+        return dict(index.meta) if index else {}
+
+    # -------------------------------------------------------------- suggestion targets
+    def replacement_families(self) -> Tuple[str, ...]:
+        return tuple(self._replacements)
+
+    def replacement(self, family: str = "distroless", runtime: Optional[str] = None,
+                    version: Any = None, linkage: Optional[str] = None,
+                    flavor: Optional[str] = None) -> Optional[Replacement]:
+        fam = self._replacements.get(family)
+        if fam is None:
+            return None
+        rt = None if runtime is None else str(runtime).strip().lower()
+        rt = _RUNTIME_ALIASES.get(rt, rt) if rt else None
+        link = _LINKAGE_ALIASES.get(str(linkage).strip().lower()) if linkage else None
+        requested = _norm_version(rt, version)
+        family_note = fam.get("note", "")
+
+        def make(image: str, **kw: Any) -> Replacement:
+            facts = self.facts(ImageRef.parse(image))
+            notes = [n for n in (kw.pop("note", ""), family_note) if n]
+            return Replacement(image=image, family=family, runtime=rt, requested_version=requested,
+                               note="; ".join(notes), facts=facts,
+                               size_mb=facts.size_mb if facts else None,
+                               size_note=facts.size_note if facts else "", **kw)
+
+        slots = fam.get("linkage") or {}
+        if rt == "static" or link == "static":
+            return make(slots["static"], exact=True) if slots.get("static") else None
+        if link == "musl":
+            return None  # no musl runtime in these families: an Alpine-based image is needed
+        languages = fam.get("languages") or {}
+        if rt in languages:
+            lang = languages[rt] or {}
+            slot = link or lang.get("slot", "glibc")
+            image = slots.get(slot)
+            if not image:
+                return None
+            return make(image, exact=True, note=lang.get("note", ""))
+        runtimes = fam.get("runtimes") or {}
+        if rt in runtimes:
+            return self._runtime_replacement(family, fam, rt, runtimes[rt] or {}, requested, flavor, make)
+        used = (fam.get("use") or {}).get(rt) if rt else None
+        if used and used != family and used in self._replacements:
+            other = self._replacements[used]
+            spec = (other.get("runtimes") or {}).get(rt)
+            if spec:
+                return self._runtime_replacement(family, other, rt, spec, requested, flavor, make)
+        if rt is None or rt not in languages:
+            default = fam.get("default")
+            if not default:
+                return None
+            if isinstance(default, str):
+                default = {"image": default}
+            if rt is not None:
+                return None  # a runtime the family knows nothing about: no guess
+            return make(default["image"], guess=True, note=default.get("note", ""))
+        return None
+
+    @staticmethod
+    def _runtime_replacement(family: str, fam: Mapping, rt: str, spec: Mapping,
+                             requested: Optional[str], flavor: Optional[str], make) -> Optional[Replacement]:
+        note = spec.get("note", "")
+        template = spec.get("template")
+        if template:  # .NET: versions are a list, the image comes from the template
+            versions = [str(v) for v in spec.get("versions", [])]
+            if requested not in versions:
+                return None
+            flavors = spec.get("flavors") or {}
+            key = (flavor or spec.get("default_flavor") or "").strip().lower()
+            chosen = flavors.get(key)
+            if chosen is None:
+                return None
+            return make(template.format(flavor=chosen, version=requested), version=requested,
+                        exact=True, note=note)
+        versions = {str(k): v for k, v in (spec.get("versions") or {}).items()}
+        if requested is not None and requested in versions:
+            return make(versions[requested], version=requested, exact=True, note=note)
+        if spec.get("latest"):
+            return make(spec["latest"], exact=None, note=note)
+        if requested is None:
+            if not versions:
+                return None
+            try:
+                newest = max(versions, key=float)
+            except ValueError:
+                return None
+            said = f"the {rt} version in use is not known: this image runs {rt} {newest}"
+            return make(versions[newest], version=newest, exact=None,
+                        note="; ".join(n for n in (said, note) if n))
+        if spec.get("nearest") and versions:
+            try:
+                want = float(requested)
+                ranked = sorted(versions, key=lambda v: (abs(float(v) - want), -float(v)))
+            except ValueError:
+                return None
+            best = ranked[0]
+            said = f"{rt} {requested} has no {family} image; nearest available: {best}"
+            return make(versions[best], version=best, exact=False,
+                        note="; ".join(n for n in (said, note) if n))
+        otherwise = spec.get("otherwise")
+        if otherwise:
+            image = otherwise["image"].format(version=requested)
+            return make(image, version=requested, exact=True, fallback=True,
+                        note=otherwise.get("note", ""))
+        return None
+
+
+# ------------------------------------------------------------------ loading the bundled data
+
+def _yaml_load(text: str) -> Any:
+    import yaml
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    return yaml.load(text, Loader=loader)
+
+
+def _bundled_text() -> str:
+    try:
+        from importlib.resources import files  # Python 3.9+
+        return files(__package__ or "dockerslim_lint").joinpath("data/catalog.yaml").read_text(encoding="utf-8")
+    except (ImportError, ModuleNotFoundError, TypeError, FileNotFoundError):  # pragma: no cover
+        import os
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "catalog.yaml")
+        with open(path, "r", encoding="utf-8") as fh:
+            return fh.read()
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_data() -> Any:
+    return _yaml_load(_bundled_text())
+
+
+@functools.lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    """The bundled catalog, loaded once per process. Do not extend it in place: build
+    `Catalog(...)` / `load_catalog(user_images)` for user entries."""
+    return Catalog(_bundled_data())
+
+
+def load_catalog(user_images: Any = None) -> Catalog:
+    """A fresh catalog from the bundled data, extended with user entries (config `images:`)."""
+    catalog = Catalog(_bundled_data())
+    if user_images:
+        catalog.extend(user_images)
+    return catalog
