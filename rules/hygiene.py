@@ -153,7 +153,8 @@ def _npm_problem(model, stage, ins, run, mounts):
            for op in run.package_ops):
         return None
     variables = stage.vars_at(ins)
-    cache_dir = variables.get("npm_config_cache") or variables.get("NPM_CONFIG_CACHE")
+    cache_dir = _option(ops[0].words, "--cache") or variables.get("npm_config_cache") or \
+        variables.get("NPM_CONFIG_CACHE")
     for m in mounts:
         if m.endswith("/.npm") or "/.npm/" in m or (cache_dir and _under_or_over(m, cache_dir)):
             return None
@@ -165,6 +166,16 @@ def _npm_problem(model, stage, ins, run, mounts):
     verb = next((w for w in ops[0].words[1:] if not w.startswith("-")), "install")
     return (f"`npm {verb}` leaves its download cache (~/.npm/_cacache) in this layer: end the same RUN "
             "with `&& npm cache clean --force`")
+
+
+def _option(words, name):
+    """The value of `--name value` / `--name=value` in a command's words, or None."""
+    for k, w in enumerate(words):
+        if w == name and k + 1 < len(words):
+            return words[k + 1]
+        if w.startswith(name + "="):
+            return w.split("=", 1)[1]
+    return None
 
 
 _CHECKS = (_apt_problem, _apk_problem, _pip_problem, _dnf_problem, _npm_problem)

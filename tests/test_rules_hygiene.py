@@ -154,6 +154,9 @@ def test_dnf_yum_microdnf(run, expected):
     ("npm ci && rm -rf ~/.npm", []),
     ("--mount=type=cache,target=/root/.npm npm ci", []),
     ("npm run start", []),
+    ("npm ci --cache /tmp/npm-cache && rm -rf /tmp/npm-cache", []),
+    ("--mount=type=cache,target=/tmp/npm-cache npm ci --cache=/tmp/npm-cache", []),
+    ("npm ci --cache /tmp/npm-cache", ["DSL401:2"]),
 ])
 def test_npm(run, expected):
     assert run_in("node:22-slim", run) == expected
