@@ -140,6 +140,13 @@ def _from_build(model, stage, ins, build, script_text, facts, base_libc) -> Opti
         web = "aspnet" in (stage.base_text or "") or "web" in value
         return Runtime("dotnet", _lang_version(facts, "dotnet"), dotnet_mode=mode, web=web,
                        evidence=f".NET published ({mode})")
+    if cmd in ("make", "ninja") and facts is not None and facts.runtime in ("go", "rust"):
+        # `make` on a Go or Rust toolchain image drives that toolchain's build.
+        static = "-static" in ins.value or "CGO_ENABLED=0" in ins.value or \
+            _stage_var(stage, "CGO_ENABLED") == "0"
+        return Runtime(facts.runtime, _lang_version(facts, facts.runtime), static=static,
+                       libc=None if static else (base_libc or "glibc"),
+                       evidence=f"{facts.runtime} built with {cmd}" + (" (static)" if static else ""))
     if cmd in ("gcc", "cc", "g++", "c++", "clang", "clang++", "make", "cmake", "ninja", "./configure", "musl-gcc"):
         static = "-static" in ins.value.split()
         return Runtime("c", None, static=static, libc=None if static else (base_libc or "glibc"),

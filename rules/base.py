@@ -96,7 +96,11 @@ def smaller_runtime_available(model, context):
     ins = model.base_from
     runtime = detect(model)
     proposal = suggest(model, context)
-    what = runtime.language + (f" {runtime.version}" if runtime.version else "")
+    if runtime.language in ("go", "rust", "c"):
+        what = "static binary" if runtime.static else "binary"
+    else:
+        label = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET"}[runtime.language]
+        what = f"{label} {runtime.version}"
     message = (f"{model.runtime_base.raw} ({fmt_mb(facts.size_mb)}) is already slim, but {image} "
                f"({fmt_mb(size)}) runs the same {what} with no shell or package manager, "
                f"saving {fmt_mb(facts.size_mb - size)}")
