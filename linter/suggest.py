@@ -1,32 +1,16 @@
 """Suggestions: the concrete minimal runtime image for the detected runtime, with sizes.
 
-The image lists are data (`data/suggestions.yaml`); sizes come from the image catalog.
+The image lists and sizes are data: the catalog's `replacements:` and image families.
 One proposal per model (cached): DSL101, DSL102 and DSL2xx all carry the same one.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from .findings import Suggestion
 from .images import ImageRef
 from .runtime import Runtime, detect
-
-_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "suggestions.yaml")
-_TABLE = None
-
-
-def table() -> dict:
-    global _TABLE
-    if _TABLE is None:
-        import yaml
-
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        with open(_DATA, encoding="utf-8") as f:
-            _TABLE = yaml.load(f, Loader=loader)
-    return _TABLE
-
 
 def fmt_mb(mb: Optional[float]) -> str:
     if mb is None:
@@ -124,72 +108,71 @@ def _image_size(catalog, image: str) -> Optional[float]:
     return facts.size_mb if facts is not None else None
 
 
-def nearest(version: Optional[str], versions) -> Optional[str]:
-    """The nearest available major version, preferring the newer one on ties."""
-    if not versions:
-        return None
-    try:
-        v = float(version)
-    except (TypeError, ValueError):
-        return None
-    return min(versions, key=lambda x: (abs(float(x) - v), -float(x)))
+_LABELS = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET",
+           "go": "Go", "rust": "Rust", "c": "C/C++"}
 
 
-def choose(runtime: Runtime, family: str) -> Tuple[str, str]:
-    """(image, reason words ending with a space) for a runtime, per RULES.md's table."""
-    data = table()
-    fam = data["families"].get(family) or data["families"]["distroless"]
+def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[str, str, bool]:
+    """(image, reason words ending with a space, exact) for a runtime, per RULES.md's
+    table; the image lists live in the catalog (`replacements:`). `exact` is True when
+    the image is known to run the detected runtime at the same version (never for a
+    guess, a nearest other version, or an unknown version)."""
+    if catalog is None:
+        from .images import default_catalog
+        catalog = default_catalog()
     lang = runtime.language
-    if lang == "dotnet":
-        dn = data["dotnet"]
-        version = runtime.version or dn["default-version"]
-        guess = "" if runtime.version else f" (assuming .NET {version}; match your SDK's version)"
-        if runtime.dotnet_mode in ("self-contained", "aot"):
-            return dn["self-contained"].format(version=version), \
-                f"for a {runtime.dotnet_mode} .NET app{guess}, "
-        key = "web" if runtime.web else "framework"
-        return dn[key].format(version=version), f"for a framework-dependent .NET app{guess}, "
+    label = _LABELS.get(lang, lang)
     if lang in ("go", "rust", "c"):
         if runtime.static:
-            return fam["static"], f"the binary is static ({runtime.evidence}), so build in a separate stage and "
-        if runtime.libc == "musl":
-            return "alpine", ("the binary links musl, which distroless does not ship; build it static "
-                              "(CGO_ENABLED=0 / a musl crt-static target) for a smaller image, or ")
-        if lang == "go":
-            return fam["base"], ("Go with cgo needs glibc (CGO_ENABLED=0 would allow the smaller "
-                                 f"{fam['static']}), so build in a separate stage and ")
-        if lang == "rust" or runtime.needs_libgcc:
-            return fam["cc"], "the binary needs glibc and libgcc, so build in a separate stage and "
-        return fam["base"], "the binary needs glibc, so build in a separate stage and "
-    if lang == "python":
-        spec = fam["python"]
-        if runtime.version and runtime.version in spec["versions"]:
-            return spec["image"], f"for Python {runtime.version}, "
-        if runtime.version and family == "distroless":
-            return data["python-slim"].format(version=runtime.version), (
-                f"distroless python3 ships Python {', '.join(spec['versions'])}, not "
-                f"{runtime.version}, so keep the same version and ")
-        if family != "distroless":
-            return spec["image"], "check that its Python version matches your build, then "
-        return spec["image"], (f"if your app runs on Python {spec['versions'][0]} (the version "
-                               "could not be detected), ")
-    if lang in ("node", "java"):
-        spec = fam[lang]
-        versions = spec["versions"]
-        label = "Node.js" if lang == "node" else "Java"
-        if not versions:
-            return spec["image"], f"check that its {label} version matches yours, then "
-        if runtime.version in versions:
-            return spec["image"].format(version=runtime.version), f"for {label} {runtime.version}, "
-        near = nearest(runtime.version, versions)
-        if near is not None:
-            return spec["image"].format(version=near), (
-                f"{label} {runtime.version} has no distroless image; the nearest is {label} {near} "
-                "(test your app on it), so ")
-        guess = versions[len(versions) // 2]
-        return spec["image"].format(version=guess), (
-            f"a guess, as the {label} version could not be detected: ")
-    return fam["base"], "a guess, as the runtime could not be detected: "
+            linkage = "static"
+            why = f"the binary is static ({runtime.evidence}), so " if runtime.evidence else \
+                "the binary is static, so "
+        elif runtime.libc == "musl":
+            return "alpine", ("the binary links musl, which distroless and Chainguard's glibc images do not "
+                              "ship; build it static (CGO_ENABLED=0 / a musl crt-static target) for a "
+                              "smaller image, or "), False
+        elif lang == "rust" or runtime.needs_libgcc:
+            linkage, why = "libgcc", "the binary needs glibc and libgcc, so "
+        else:
+            linkage, why = "glibc", "the binary needs glibc, so "
+        found = catalog.replacement(family, runtime=lang, linkage=linkage)
+        if found is not None:
+            if lang == "go" and linkage == "glibc":
+                static = catalog.replacement(family, runtime="go", linkage="static")
+                why = (f"Go with cgo needs glibc (CGO_ENABLED=0 would allow the smaller "
+                       f"{static.image if static else 'static image'}), so ")
+            return found.image, why + "build in a separate stage and ", True
+    elif lang == "dotnet":
+        flavor = "runtime-deps" if runtime.dotnet_mode in ("self-contained", "aot") else \
+            ("aspnet" if runtime.web else "runtime")
+        mode = {"runtime-deps": f"a {runtime.dotnet_mode}", "aspnet": "an ASP.NET Core",
+                "runtime": "a framework-dependent"}[flavor]
+        found = catalog.replacement(family, runtime="dotnet", version=runtime.version, flavor=flavor)
+        if found is not None:
+            return found.image, f"for {mode} .NET {runtime.version} app, ", True
+        found = catalog.replacement(family, runtime="dotnet", version="10.0", flavor=flavor)
+        if found is not None:
+            return found.image, (f"a guess, as the .NET version could not be matched (assuming 10.0; "
+                                 f"use your SDK's version), for {mode} app: "), False
+    elif lang is not None:
+        found = catalog.replacement(family, runtime=lang, version=runtime.version)
+        if found is not None:
+            if found.fallback:
+                return found.image, (f"{found.note.split(';')[0]}, so keep Python {runtime.version} and "
+                                     if lang == "python" else f"{found.note}; "), True
+            if found.exact:
+                return found.image, f"for {label} {runtime.version}, ", True
+            if found.exact is False:
+                return found.image, (f"{label} {runtime.version} has no {family} image; the nearest is "
+                                     f"{label} {found.version} (test your app on it), so "), False
+            if runtime.version is None:
+                runs = f" (this image runs {label} {found.version})" if found.version else ""
+                return found.image, (f"a guess, as the {label} version could not be detected{runs}: "), False
+            return found.image, f"check that its {label} version matches {runtime.version}, then ", False
+    found = catalog.replacement(family)
+    if found is None:  # a family without a default: distroless's
+        found = catalog.replacement("distroless")
+    return found.image, "a guess, as the runtime could not be detected: ", False
 
 
 def _fix_safe(model, image: str, runtime: Runtime) -> bool:
@@ -221,7 +204,7 @@ def _fix_safe(model, image: str, runtime: Runtime) -> bool:
 def _propose(model, context) -> Optional[Proposal]:
     catalog = context.catalog
     runtime = detect(model)
-    image, reason = choose(runtime, context.suggestion_family)
+    image, reason, _ = choose(runtime, context.suggestion_family, catalog)
     current, desc = estimate_current(model, catalog)
     base_ins = model.base_from
     replaces = model.runtime_stages[0].base_text if model.runtime_base is not None else None

@@ -70,8 +70,8 @@ def smaller_runtime(model, context):
         return None  # a musl-linked artifact needs a musl runtime
     if runtime.language in ("python", "node", "java", "dotnet") and not runtime.version:
         return None
-    image, reason = choose(runtime, context.suggestion_family)
-    if "guess" in reason or "nearest" in reason or "not " + str(runtime.version) in reason:
+    image, _, exact = choose(runtime, context.suggestion_family, context.catalog)
+    if not exact:
         return None
     candidate = context.catalog.facts(ImageRef.parse(image))
     if candidate is None or candidate.size_mb is None:

@@ -6,7 +6,7 @@ from dockerslim_lint.linter import Context, Options
 from dockerslim_lint.model import build_model
 from dockerslim_lint.parser import parse
 from dockerslim_lint.runtime import Runtime, detect
-from dockerslim_lint.suggest import choose, estimate_current, fmt_mb, nearest, suggest
+from dockerslim_lint.suggest import choose, estimate_current, fmt_mb, suggest
 
 
 def model(text, **kw):
@@ -83,11 +83,6 @@ def test_chainguard_family():
     assert choose(Runtime("python", "3.12"), "chainguard")[0] == "cgr.dev/chainguard/python:latest"
     # .NET is chiseled whatever the family.
     assert "noble-chiseled" in choose(Runtime("dotnet", "8.0", dotnet_mode="framework"), "chainguard")[0]
-
-
-def test_nearest_prefers_newer_on_ties():
-    assert nearest("23", ["22", "24"]) == "24"
-    assert nearest(None, ["22"]) is None
 
 
 def test_fmt_mb():
