@@ -41,6 +41,22 @@ def _use_color(no_color: bool, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def _repository_root():
+    """Report.root: the git top level when inside a git work tree (the nearest folder
+    holding `.git`, found without spawning git), else the current directory."""
+    try:
+        here = os.getcwd()
+    except OSError:  # the current directory was removed
+        return None
+    folder = here
+    while not os.path.exists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return here
+        folder = parent
+    return folder
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -141,7 +157,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         stream = open(output, "w", encoding="utf-8", newline="\n") if output else click.get_text_stream("stdout")
         report = Report(rules=linter.rules, version=__version__,
                         color=_use_color(no_color, stream) and fmt == "text",
-                        sarif_category=sarif_category,
+                        sarif_category=sarif_category, root=_repository_root(),
                         failure_threshold=options.failure_threshold, errors=errors)
         get_writer(fmt)(stream, results, report)
         stream.flush()
