@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")", "{", "}")
 _SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "/bin/sh", "/bin/bash",

@@ -6,7 +6,6 @@ rule that raises into one internal-error line instead of a traceback.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from .findings import Suggestion
+from .findings import Finding, Suggestion
 from .images import ImageRef
 from .runtime import Runtime, detect
 
@@ -92,6 +92,13 @@ def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
     detail = ", ".join(filter(None, [contents] + [f"plus {p}" for p in added]))
     desc = f"{words} ({fmt_mb(size)}" + (f": {detail})" if detail else ")")
     return size, desc
+
+
+def suggested_finding(rule_id: str, instruction, message: str, model, context) -> Finding:
+    """A finding at `instruction` that carries the model's suggestion (DSL101/102/2xx)."""
+    proposal = suggest(model, context)
+    return Finding(rule_id, instruction.start_line, message, column=instruction.column,
+                   suggestion=proposal.as_suggestion() if proposal else None)
 
 
 def suggest(model, context) -> Optional[Proposal]:

@@ -3,45 +3,45 @@ from dockerslim_lint.findings import Finding
 from dockerslim_lint.images import ImageRef
 from dockerslim_lint.rule import rule
 from dockerslim_lint.runtime import detect
-from dockerslim_lint.suggest import choose, fmt_mb, suggest
+from dockerslim_lint.suggest import choose, fmt_mb, suggest, suggested_finding
 
 # Packages that are data, not code: distroless static ships both, so they do not tie
 # an image to musl or to a package manager.
 DATA_ONLY_PACKAGES = {"ca-certificates", "tzdata"}
 
 
-def _base_finding(rule_id, model, context, what):
-    proposal = suggest(model, context)
-    ins = model.base_from
-    return Finding(rule_id, ins.start_line, what, column=ins.column,
-                   suggestion=proposal.as_suggestion() if proposal else None)
+def _base_kind_finding(rule_id, kind, model, context, what):
+    """The base-image finding when the runtime base's catalog kind is `kind`, else None."""
+    facts = model.base_facts
+    if facts is None or facts.kind != kind:
+        return None
+    return suggested_finding(rule_id, model.base_from, what.format(base=model.runtime_base.raw),
+                             model, context)
 
 
 @rule("DSL201", "toolchain-runtime-base", "error",
       "The runtime base is a toolchain/SDK image: compilers and build tools ship.",
       tags=("size", "security"), security_severity=6.0)
 def toolchain_runtime_base(model, context):
-    facts = model.base_facts
-    if facts is None or facts.kind != "toolchain":
-        return
-    yield _base_finding(
-        "DSL201", model, context,
-        f"the runtime base {model.runtime_base.raw} is a toolchain image: its compilers, headers and "
-        "build tools ship in the image and are attack surface the program never uses at run time. "
-        "Keep it for a build stage and ship a minimal image")
+    found = _base_kind_finding(
+        "DSL201", "toolchain", model, context,
+        "the runtime base {base} is a toolchain image: its compilers, headers and build tools ship "
+        "in the image and are attack surface the program never uses at run time. Keep it for a "
+        "build stage and ship a minimal image")
+    if found is not None:
+        yield found
 
 
 @rule("DSL202", "full-os-runtime-base", "warning",
       "The runtime base is a general-purpose distribution image.",
       tags=("size", "security"), security_severity=4.0)
 def full_os_runtime_base(model, context):
-    facts = model.base_facts
-    if facts is None or facts.kind != "full-os":
-        return
-    yield _base_finding(
-        "DSL202", model, context,
-        f"the runtime base {model.runtime_base.raw} is a full OS distribution (shell, package manager, "
-        "coreutils): bytes and attack surface the program does not need")
+    found = _base_kind_finding(
+        "DSL202", "full-os", model, context,
+        "the runtime base {base} is a full OS distribution (shell, package manager, coreutils): "
+        "bytes and attack surface the program does not need")
+    if found is not None:
+        yield found
 
 
 def _installs_os_code(model):

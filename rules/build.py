@@ -5,9 +5,8 @@ whether or not it purges them afterwards. git/curl/wget alone are fetch tools, n
 a build; a toolchain base with nothing built on it is DSL201's concern.
 """
 from dockerslim_lint.commands import is_build_tool_package
-from dockerslim_lint.findings import Finding
 from dockerslim_lint.rule import rule
-from dockerslim_lint.suggest import suggest
+from dockerslim_lint.suggest import suggested_finding
 
 
 def build_evidence(model, stage):
@@ -36,13 +35,10 @@ def single_stage_build(model, context):
     if evidence is None:
         return
     ins, does = evidence
-    s = suggest(model, context)
     message = (f"this Dockerfile has one stage and it {does} (line {ins.start_line}): the compilers, "
                "package caches and sources of the build all ship in the runtime image. Build in a "
                "first stage (`FROM ... AS build`) and copy only the artifact into a minimal final stage")
-    ins = model.target.from_instruction
-    yield Finding("DSL101", ins.start_line, message, column=ins.column,
-                  suggestion=s.as_suggestion() if s else None)
+    yield suggested_finding("DSL101", model.target.from_instruction, message, model, context)
 
 
 @rule("DSL102", "build-in-runtime-stage", "error",
@@ -58,13 +54,10 @@ def build_in_runtime_stage(model, context):
         ins, does = evidence
         role = "the target stage" if stage is model.target else \
             f"stage {stage.label!r}, which the target inherits with `FROM {stage.label}`,"
-        s = suggest(model, context)
         message = (f"{role} {does} (line {ins.start_line}), so the build environment ships despite "
                    "the multi-stage layout. Move the build into a stage that the final stage only "
                    "`COPY --from`s")
-        target_from = model.target.from_instruction
-        yield Finding("DSL102", target_from.start_line, message, column=target_from.column,
-                      suggestion=s.as_suggestion() if s else None)
+        yield suggested_finding("DSL102", model.target.from_instruction, message, model, context)
         return
 
 
