@@ -75,12 +75,18 @@ def _repository_root():
 @click.option("--stdin-filename", default=None, help="Name to report for `-` (standard input).")
 @click.option("--sarif-category", default=None, help="SARIF runAutomationDetails.id (code scanning category).")
 @click.option("--report-unused-ignores", is_flag=True, help="Report suppression comments that silenced nothing.")
+@click.option("--config", "config_path", type=click.Path(), default=None, metavar="PATH",
+              help="Config file for every linted file (default: .dockerslim-lint.yaml/.yml or "
+                   "pyproject.toml [tool.dockerslim-lint], looked up from each file's directory "
+                   "to the repository root).")
+@click.option("--verbose", is_flag=True, help="Say on standard error which config applies and which files it excludes.")
 @click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set or output is not a TTY).")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="ID", default=None, help="Show a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name="dockerslim-lint")
 def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshold, stdin_filename,
-        sarif_category, report_unused_ignores, no_color, list_rules, explain):
+        sarif_category, report_unused_ignores, no_color, list_rules, explain, config_path=None,
+        verbose=False):
     """Lint Dockerfiles for small, hard-to-attack runtime images.
 
     PATHS are Dockerfiles or directories (searched for Dockerfile, Dockerfile.*,
@@ -122,26 +128,51 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
                                    "run `dockerslim-lint PATH` (see --help)")
         paths = ("Dockerfile",)
 
-    options = Options(
-        select=frozenset(select) if select else None,
-        ignore=frozenset(ignore),
-        target=target,
-        build_args=build_args,
-        failure_threshold=failure_threshold or "info",
-        report_unused_ignores=report_unused_ignores,
-    )
+    from .config import ConfigError, Resolver, merge_options
+
+    # Configs first (per file, cached per directory; command-line options win), so that a
+    # bad config stops the run before anything is reported.
+    errors = list(plugin_errors)
+    files = []  # (path, its Linter)
+    linters = {}  # id(config) -> Linter with that config's options and image catalog
     try:
-        linter = Linter(rules, options)
+        resolver = Resolver(known, explicit=config_path)
+
+        def linter_for(config):
+            if id(config) not in linters:
+                if verbose:
+                    _error(f"config: {config.describe()}")
+                options = merge_options(config, select=select, ignore=ignore, target=target,
+                                        build_args=build_args, failure_threshold=failure_threshold,
+                                        report_unused_ignores=report_unused_ignores)
+                linters[id(config)] = Linter(rules, options, catalog=config.catalog())
+            return linters[id(config)]
+
+        for kind, item in expand_paths(paths):
+            if kind == "error":
+                errors.append(item)
+                continue
+            config = resolver.for_path(stdin_filename if item == "-" and stdin_filename else item)
+            if item != "-" and config.excludes(item):
+                if verbose:
+                    _error(f"{item}: excluded by {config.describe()}")
+                continue
+            files.append((item, linter_for(config)))
+        if not linters:
+            linter_for(resolver.for_path("-"))
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_ERROR)
     except Exception as exc:  # the catalog could not be loaded: nothing can be judged
         _error(f"cannot start: {exc}")
         sys.exit(EXIT_ERROR)
+    ran = {r.ID: r for linter in linters.values() for r in linter.rules}
+    thresholds = {linter.options.failure_threshold for linter in linters.values()}
+    threshold = failure_threshold or (thresholds.pop() if len(thresholds) == 1 else "info")
 
     results = []
-    errors = list(plugin_errors)
-    for kind, item in expand_paths(paths):
-        if kind == "error":
-            errors.append(item)
-            continue
+    failing = False
+    for item, linter in files:
         shown = (stdin_filename or "<stdin>") if item == "-" else item
         try:
             data = sys.stdin.buffer.read() if item == "-" else read_file(item)
@@ -151,14 +182,15 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         result = linter.lint_bytes(data, shown)
         errors.extend(f"{shown}: {e}" for e in result.errors)
         results.append(result)
+        failing = failing or result.fails(linter.options.failure_threshold)
 
     stream = None
     try:
         stream = open(output, "w", encoding="utf-8", newline="\n") if output else click.get_text_stream("stdout")
-        report = Report(rules=linter.rules, version=__version__,
+        report = Report(rules=[ran[k] for k in sorted(ran)], version=__version__,
                         color=_use_color(no_color, stream) and fmt == "text",
                         sarif_category=sarif_category, root=_repository_root(),
-                        failure_threshold=options.failure_threshold, errors=errors)
+                        failure_threshold=threshold, errors=errors)
         get_writer(fmt)(stream, results, report)
         stream.flush()
     except OSError as exc:
@@ -171,7 +203,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         _error(message)
     if errors:
         sys.exit(EXIT_ERROR)
-    if any(r.fails(options.failure_threshold) for r in results):
+    if failing:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
 

@@ -21,12 +21,20 @@ def parse_comment(text: str):
     return bool(m.group(1)), ids
 
 
+def _comments(parsed):
+    """The parser's comment lines; in a file it could not parse (DSL001) it stopped early,
+    so there every line that looks like a comment counts."""
+    if parsed.error is None:
+        return parsed.comments
+    return [(n, line.lstrip()[1:]) for n, line in enumerate(parsed.lines, 1) if line.lstrip().startswith("#")]
+
+
 def collect(parsed) -> Tuple[Dict[str, int], Dict[int, List[Tuple[int, str]]], Set[int]]:
     """Global ignores {id: line}, local ignores {comment line: [(line, id)]}, and comment lines."""
     global_ignores: Dict[str, int] = {}
     local: Dict[int, List[Tuple[int, str]]] = {}
     comment_lines: Set[int] = set()
-    for line, text in parsed.comments:
+    for line, text in _comments(parsed):
         comment_lines.add(line)
         found = parse_comment(text)
         if not found:
@@ -40,6 +48,16 @@ def collect(parsed) -> Tuple[Dict[str, int], Dict[int, List[Tuple[int, str]]], S
     return global_ignores, local, comment_lines
 
 
+def _instruction_starts(parsed) -> Dict[int, int]:
+    """{line: first line of its instruction} for the later lines of multi-line instructions
+    (continuations, heredoc bodies)."""
+    starts: Dict[int, int] = {}
+    for ins in parsed.instructions:
+        for line in range(ins.start_line + 1, ins.end_line + 1):
+            starts[line] = ins.start_line
+    return starts
+
+
 def apply(findings, parsed):
     """Drop suppressed findings. Returns (kept, unused) where unused is [(line, rule_id)]."""
     global_ignores, local, comment_lines = collect(parsed)
@@ -47,12 +65,14 @@ def apply(findings, parsed):
         return list(findings), []
     used: Set[Tuple[int, str]] = set()
     kept = []
+    starts = _instruction_starts(parsed) if local else {}
     for f in findings:
         if f.rule_id in global_ignores:
             used.add((global_ignores[f.rule_id], f.rule_id))
             continue
         suppressed = False
-        line = f.line - 1
+        # The comments above the instruction, wherever in it the finding points.
+        line = starts.get(f.line, f.line) - 1
         while line in comment_lines:  # the block of comment lines right above
             for entry in local.get(line, ()):
                 if entry[1] == f.rule_id:
