@@ -25,7 +25,7 @@ def write(stream, results, report):
         "findings": [finding_dict(f) for r in results for f in r.findings],
         "unused_ignores": [{"file": r.path, "line": line, "rule": rule_id}
                            for r in results for line, rule_id in r.unused_ignores],
-        "errors": list(report.errors) + [f"{r.path}: {e}" for r in results for e in r.errors],
+        "errors": list(report.errors),  # the CLI gathers every one-line error here, per-file ones included
     }
     json.dump(doc, stream, indent=2, ensure_ascii=True)
     stream.write("\n")
