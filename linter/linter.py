@@ -122,5 +122,8 @@ class Linter:
         kept.sort(key=Finding.sort_key)
         result.findings = kept
         if self.options.report_unused_ignores:
-            result.unused_ignores = unused
+            # A suppression of a rule that did not run (not selected, ignored, `off`) cannot
+            # have silenced anything, and is not wrong either; one naming no rule at all is.
+            result.unused_ignores = [(line, rule_id) for line, rule_id in unused
+                                     if rule_id not in self.rules_by_id or self.options.enabled(rule_id)]
         return result

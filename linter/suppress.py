@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Set, Tuple
 
-_DIRECTIVE = re.compile(r"^\s*dockerslim-lint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+?)\s*$")
+# The IDs are a comma list; whatever follows it after white space is a free-text reason
+# (`ignore=DSL101 the image is only a builder`).
+_DIRECTIVE = re.compile(r"^\s*dockerslim-lint\s+(global\s+)?ignore\s*=\s*"
+                        r"([A-Za-z][A-Za-z0-9_-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*)*)")
 
 
 def parse_comment(text: str):

@@ -269,3 +269,19 @@ def test_plugin_rule_ids_are_known_to_the_config(tmp_path, plugin_env):
     (tmp_path / ".dockerslim-lint.yaml").write_text("severity:\n  ACME100: off\n")
     path = write(tmp_path, "FROM alpine:3.20\nRUN echo one\n")
     assert _plugin_lint(plugin_env, tmp_path, path) == ([], [])
+
+
+def test_reason_after_ids_and_disabled_rules_not_reported_unused():
+    from conftest import lint_text
+
+    text = ("FROM ubuntu:24.04\n"
+            "# dockerslim-lint ignore=DSL307 runs as root on purpose: it binds port 80\n"
+            "USER root\n")
+    result = lint_text(text, report_unused_ignores=True)
+    assert "DSL307" not in [f.rule_id for f in result.findings]
+    assert result.unused_ignores == []
+    # DSL307 not selected: its suppression silenced nothing but is not "unused" either.
+    result = lint_text(text, report_unused_ignores=True, select=frozenset({"DSL202"}))
+    assert result.unused_ignores == []
+    result = lint_text("# dockerslim-lint global ignore=DSL999\nFROM scratch\n", report_unused_ignores=True)
+    assert result.unused_ignores == [(1, "DSL999")]
