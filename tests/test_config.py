@@ -1,5 +1,5 @@
 """Configuration files: lookup, every key, command-line overrides, exclude globs, errors,
-and the exact examples of docs/configuration.md."""
+and the exact examples of the README."""
 import inspect
 import json
 import os
@@ -12,7 +12,7 @@ from conftest import ROOT
 from dockerslim_lint import config as cfg
 from dockerslim_lint.cli import cli
 
-DOC = os.path.join(ROOT, "docs", "configuration.md")
+DOC = os.path.join(ROOT, "README.md")
 
 # A Go build shipped on a company base the bundled catalog cannot know.
 COMPANY = """FROM golang:1.23 AS build
@@ -33,11 +33,11 @@ ENTRYPOINT ["/app"]
 
 
 def doc_example(name):
-    """The code block right after `<!-- example: NAME -->` in docs/configuration.md."""
+    """The code block right after `<!-- example: NAME -->` in the README."""
     with open(DOC, encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"<!-- example: " + re.escape(name) + r" -->\n```[a-z]*\n(.*?)```", text, re.S)
-    assert m, f"docs/configuration.md has no example {name!r}"
+    assert m, f"README.md has no example {name!r}"
     return m.group(1)
 
 
