@@ -292,6 +292,11 @@ def _where(family_id: str, overlay: Optional[int] = None) -> str:
     return f"image family {family_id!r}, tags[{overlay}]"
 
 
+# Windows variants share repositories with Linux images (`dotnet/aspnet:8.0-nanoserver-ltsc2022`,
+# `python:3.13-windowsservercore`); nothing in the bundled catalog describes them.
+_WINDOWS_TAG = re.compile(r"nanoserver|servercore|windows|ltsc20\d\d", re.I)
+
+
 class _LazyPattern:
     """A bundled-catalog regex compiled on first use: a run looks up a handful of
     families, and compiling all ~200 patterns up front cost ~100 ms of start-up."""
@@ -767,7 +772,10 @@ class Catalog:
         if len(candidates) > 1:
             candidates.sort(key=lambda c: -c[0])
         result = None
+        windows = _WINDOWS_TAG.search(tag) is not None
         for _, fam, groups in candidates:
+            if windows and not fam.user:
+                continue  # bundled facts describe the Linux images; Windows tags are unknown
             result = fam.resolve(name, tag, groups)
             if result is not None:
                 break

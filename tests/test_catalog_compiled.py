@@ -36,3 +36,10 @@ def test_bundled_patterns_compile():
                 re.compile(getattr(p, "pattern", p))
                 count += 1
     assert count > 50
+
+
+def test_windows_tags_are_unknown():
+    catalog = images.default_catalog()
+    assert catalog.facts("mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022") is None
+    assert catalog.facts("python:3.13-windowsservercore-ltsc2022") is None
+    assert catalog.facts("mcr.microsoft.com/dotnet/aspnet:8.0") is not None
