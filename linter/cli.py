@@ -58,7 +58,9 @@ def _repository_root():
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
+# readable=False: click's own check would make one unreadable PATH a usage error that stops
+# the run; read_file() reports it as one line and the other files are still linted.
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True, readable=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -173,7 +175,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     results = []
     failing = False
     for item, linter in files:
-        shown = (stdin_filename or "<stdin>") if item == "-" else item
+        shown = _display_path((stdin_filename or "<stdin>") if item == "-" else item)
         try:
             data = sys.stdin.buffer.read() if item == "-" else read_file(item)
         except OSError as exc:
@@ -208,12 +210,39 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     sys.exit(EXIT_OK)
 
 
+def _display_path(path: str) -> str:
+    """A path as every report shows it. A file name whose bytes are not UTF-8 (the OS hands
+    them over as surrogate escapes) would make writing a report raise: its bytes show as
+    \\xNN instead. Any other path is unchanged."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        try:
+            return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate that no OS byte stands for
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _error(message: str) -> None:
-    click.echo(f"dockerslim-lint: {escape(message)}", err=True)
+    click.echo(f"dockerslim-lint: {escape(_display_path(message))}", err=True)
+
+
+def _tolerant_stdout() -> None:
+    """A report never fails on a character that standard output's encoding lacks (an ASCII
+    locale, PYTHONIOENCODING=ascii, a legacy Windows console): such a character is written
+    as a backslash escape instead. JSON and SARIF are ASCII already; stderr does this by default."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - a replaced or closed stream
+            pass
 
 
 def main(argv=None):
     """Entry point: click handles usage errors (exit 2); anything unexpected is one line, exit 2."""
+    _tolerant_stdout()
     try:
         cli.main(args=argv, prog_name="dockerslim-lint", standalone_mode=True)
     except SystemExit:

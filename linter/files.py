@@ -35,14 +35,24 @@ def expand_paths(paths) -> Iterator[Tuple[str, str]]:
             continue
         if stat.S_ISDIR(st.st_mode):
             found = False
-            for root, dirs, names in os.walk(path, onerror=None):
+            # A folder that cannot be listed (permission denied...) is an error, never
+            # silently skipped: its Dockerfiles would go unlinted without a word.
+            walk_errors, reported = [], False
+            for root, dirs, names in os.walk(path, onerror=walk_errors.append):
+                for exc in walk_errors:
+                    reported = True
+                    yield "error", f"{exc.filename or root}: {_os_error(exc)}"
+                del walk_errors[:]
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
                                  and not _is_virtualenv(os.path.join(root, d)))
                 for name in sorted(names):
                     if is_dockerfile_name(name):
                         found = True
                         yield "file", os.path.join(root, name)
-            if not found:
+            for exc in walk_errors:
+                reported = True
+                yield "error", f"{exc.filename or path}: {_os_error(exc)}"
+            if not found and not reported:
                 yield "error", (f"{path}: no Dockerfiles found in this directory (looked for "
                                 f"{', '.join(DOCKERFILE_PATTERNS)})")
         else:
