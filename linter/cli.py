@@ -188,7 +188,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
 
     stream = None
     try:
-        stream = open(output, "w", encoding="utf-8", newline="\n") if output else click.get_text_stream("stdout")
+        stream = open(output, "w", encoding="utf-8", newline="\n") if output else sys.stdout
         report = Report(rules=[ran[k] for k in sorted(ran)], version=__version__,
                         color=_use_color(no_color, stream) and fmt == "text",
                         sarif_category=sarif_category, root=_repository_root(),
