@@ -174,6 +174,12 @@ class RunAnalysis:
 
     def net_installed(self) -> List[str]:
         """Packages installed and not removed again by this same RUN (apk --virtual groups included)."""
+        cached = self.__dict__.get("_net_installed")
+        if cached is None:
+            cached = self.__dict__["_net_installed"] = self._net_installed()
+        return list(cached)
+
+    def _net_installed(self) -> List[str]:
         removed = set(self.removed())
         virtual_removed = set()
         for op in self.package_ops:

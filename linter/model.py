@@ -161,14 +161,23 @@ class Model:
 
     def shell_at(self, stage: Stage, instruction: Instruction) -> Tuple[str, ...]:
         """The SHELL in force for `instruction` in `stage` (inherited through FROM <stage>)."""
-        shell = DEFAULT_SHELL
-        for st in stage.chain:
-            for ins in st.instructions:
-                if ins is instruction:
-                    return shell
+        shells = self.__dict__.get("_shell_index")
+        if shells is None:
+            shells = self.__dict__["_shell_index"] = self._index_shells()
+        return shells.get(id(instruction), DEFAULT_SHELL)
+
+    def _index_shells(self) -> Dict[int, Tuple[str, ...]]:
+        """{id(instruction): SHELL in force}, in one pass (a parent stage precedes its children)."""
+        index: Dict[int, Tuple[str, ...]] = {}
+        end_of: Dict[int, Tuple[str, ...]] = {}
+        for stage in self.stages:
+            shell = end_of.get(id(stage.parent), DEFAULT_SHELL) if stage.parent is not None else DEFAULT_SHELL
+            for ins in stage.instructions:
+                index[id(ins)] = shell
                 if ins.keyword == "SHELL" and ins.exec_form and ins.args:
                     shell = tuple(ins.args)
-        return shell
+            end_of[id(stage)] = shell
+        return index
 
     @property
     def effective_entrypoint_cmd(self) -> Tuple[Optional[Command], Optional[Command], bool]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from .commands import _package_base
 from .findings import Finding, Suggestion
 from .images import ImageRef
 from .runtime import Runtime, detect
@@ -77,11 +78,12 @@ def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
                         "--no-install-recommends" in op.words or any(
                             "Install-Recommends=false" in w for w in op.words)):
                     recommends = False
+            kept = set(run.net_installed())
             for op in run.package_ops:
                 if op.action != "install" or op.manager not in ("apt", "apk"):
                     continue
                 for pkg in op.packages:
-                    if pkg not in run.net_installed():
+                    if _package_base(pkg) not in kept:
                         continue
                     mb = catalog.package_size_mb(op.manager, pkg, recommends=recommends) \
                         if catalog is not None else None

@@ -196,18 +196,35 @@ def package_cache_in_runtime(model, context):
 def _configured_before(model, upto, pattern, is_config_dest):
     """A configuration matching `pattern`, written by a runtime-stage RUN before `upto` (or by
     `upto` itself), or a file copied to a config location whose contents we cannot see (which
-    may say anything: counts as configured). A `COPY <<EOF` heredoc is read."""
-    for stage, ins in model.runtime_instructions():
+    may say anything: counts as configured). A `COPY <<EOF` heredoc is read.
+
+    The runtime instructions are scanned once per model and pattern (cached): asking for
+    every RUN must stay linear in the file's length."""
+    cache = model.__dict__.setdefault("_configured_cache", {})
+    # Keyed by the destination test's code: callers pass a fresh lambda each time.
+    key = (pattern.pattern, getattr(is_config_dest, "__code__", is_config_dest))
+    if key not in cache:
+        cache[key] = _first_configuring(model, pattern, is_config_dest)
+    first, order = cache[key]
+    return first is not None and first <= order.get(id(upto), -1)
+
+
+def _first_configuring(model, pattern, is_config_dest):
+    """(position of the first configuring instruction or None, {id(instruction): position})."""
+    first = None
+    order = {}
+    for position, (stage, ins) in enumerate(model.runtime_instructions()):
+        order[id(ins)] = position
+        if first is not None:
+            continue
         if ins.keyword == "RUN":
             if pattern.search(_run_text(stage, ins, stage.run(ins))):
-                return True
+                first = position
         elif ins.keyword in ("COPY", "ADD") and len(ins.args) >= 2:
             if is_config_dest(expand(ins.args[-1], stage.vars_at(ins))[0]):
                 if not ins.heredocs or any(pattern.search(d.content) for d in ins.heredocs):
-                    return True
-        if ins is upto:
-            return False
-    return False
+                    first = position
+    return first, order
 
 
 def _recommends_disabled(model, upto):
