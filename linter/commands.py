@@ -8,6 +8,7 @@ judge. Scripts whose contents are not in the Dockerfile are never judged.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -136,6 +137,7 @@ FETCH_TOOL_PACKAGES = ("git", "curl", "wget")
 SHELL_PACKAGES = ("bash", "dash", "zsh", "busybox", "busybox-static", "ash", "ksh", "mksh", "fish", "tcsh")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few package names recur across thousands of files
 def is_build_tool_package(name: str) -> bool:
     base = _package_base(name)
     if base.endswith("-dev") or base.endswith("-devel"):
