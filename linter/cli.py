@@ -120,7 +120,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         click.echo(rule_doc(match[0]) or f"{match[0].ID}: {match[0].SUMMARY}")
         sys.exit(EXIT_OK)
 
-    from .linter import Linter, Options, FileResult
+    from .linter import Linter
     from .files import expand_paths, read_file, describe_os_error
     from .reporters import Report, get_writer
 
