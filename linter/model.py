@@ -119,6 +119,7 @@ class Model:
     runtime_base: Optional[ImageRef]  # the external image at the root of the runtime chain
     base_facts: Optional[ImageFacts]  # None: unknown image (rules needing facts stay silent)
     catalog: object = None
+    copy_sources: Dict[int, Stage] = field(default_factory=dict)  # id(COPY/ADD) -> its --from stage
 
     @property
     def base_from(self) -> Instruction:
@@ -300,13 +301,18 @@ def build_model(parsed: ParseResult, build_args=None, target: Optional[str] = No
     if not stages:
         raise ModelError("no FROM instruction")
 
-    # Stage references from COPY --from / RUN --mount=from.
+    # Stage references from COPY --from / RUN --mount=from, resolved once here.
+    copy_sources: Dict[int, Stage] = {}
     for stage in stages:
         for ins in stage.instructions:
             for ref in _stage_refs(ins, stage):
-                found = _resolve(ref, stages, by_name, stage, allow_index=ins.keyword in ("COPY", "ADD")
-                                 and not ref.startswith("mount:"))
-                if found is not None and found not in stage.reads_from:
+                is_copy = not ref.startswith("mount:")
+                found = _resolve(ref, stages, by_name, stage, allow_index=is_copy)
+                if found is None:
+                    continue
+                if is_copy:
+                    copy_sources[id(ins)] = found
+                if found not in stage.reads_from:
                     stage.reads_from.append(found)
 
     if target is not None:
@@ -333,7 +339,8 @@ def build_model(parsed: ParseResult, build_args=None, target: Optional[str] = No
     facts = None
     if catalog is not None and base_ref is not None and not base_ref.unresolved:
         facts = catalog.facts(base_ref)
-    return Model(parsed, stages, chosen, global_args, runtime, needed, build, base_ref, facts, catalog)
+    return Model(parsed, stages, chosen, global_args, runtime, needed, build, base_ref, facts, catalog,
+                 copy_sources)
 
 
 def _stage_refs(ins: Instruction, stage: Stage):
@@ -365,8 +372,4 @@ def _resolve(ref: str, stages, by_name, current: Stage, allow_index: bool) -> Op
 
 def copy_source_stage(model: Model, stage: Stage, ins: Instruction) -> Optional[Stage]:
     """The stage a COPY/ADD --from reads, or None (build context or an external image)."""
-    value = ins.flag("from")
-    if not value:
-        return None
-    return _resolve(expand(value, stage.vars_at(ins))[0], model.stages, {
-        s.name: s for s in model.stages if s.name is not None}, stage, allow_index=True)
+    return model.copy_sources.get(id(ins))

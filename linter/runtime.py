@@ -45,19 +45,10 @@ def _stage_var(stage, name) -> Optional[str]:
     return stage.variables.get(name)
 
 
-def _facts(model, stage):
-    return model.facts_of(stage)
-
-
-def _builder_stages(model) -> List:
-    """Stages whose output reaches the image: runtime stages and what they copy from."""
-    return list(model.needed_stages)
-
-
 def _detect(model) -> Runtime:
     found: List[Runtime] = []
-    for stage in _builder_stages(model):
-        facts = _facts(model, stage)
+    for stage in model.needed_stages:  # the stages whose output reaches the image
+        facts = model.facts_of(stage)
         base_libc = facts.libc if facts else None
         for ins, run in stage.runs():
             script_text = " ".join(" ".join(w) for w in run.commands)
