@@ -243,8 +243,8 @@ def profile(files, top, sort):
     import pstats
 
     from dockerslim_lint.files import read_file
-    from dockerslim_lint.linter import Linter
-    from dockerslim_lint.plugins import load_rules
+    from dockerslim_lint.engine.linter import Linter
+    from dockerslim_lint.engine.plugins import load_rules
     from dockerslim_lint.reporters import Report, get_writer
 
     rules = load_rules(with_plugins=False)[0]

@@ -10,9 +10,9 @@ import sys
 
 import click
 
-from . import __version__
-from .findings import SEVERITIES
-from .reporters import FORMATS, escape
+from dockerslim_lint import __version__
+from dockerslim_lint.engine.findings import SEVERITIES
+from dockerslim_lint.reporters import FORMATS, escape
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -98,7 +98,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     Exit status: 0 nothing at or above the failure threshold, 1 findings,
     2 usage, configuration or I/O errors.
     """
-    from .plugins import load_rules
+    from dockerslim_lint.engine.plugins import load_rules
 
     rules, plugin_errors = load_rules()
     known = {r.ID for r in rules}
@@ -111,7 +111,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
             click.echo(f"{r.ID}  {r.NAME:<30} {r.SEVERITY:<8} {r.SUMMARY}")
         sys.exit(EXIT_OK)
     if explain:
-        from .docs import rule_doc
+        from dockerslim_lint.docs import rule_doc
 
         wanted = explain.strip().upper()
         match = [r for r in rules if r.ID == wanted or r.NAME == explain.strip().lower()]
@@ -120,9 +120,9 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         click.echo(rule_doc(match[0]) or f"{match[0].ID}: {match[0].SUMMARY}")
         sys.exit(EXIT_OK)
 
-    from .linter import Linter
-    from .files import expand_paths, read_file, describe_os_error
-    from .reporters import Report, get_writer
+    from dockerslim_lint.engine.linter import Linter
+    from dockerslim_lint.files import expand_paths, read_file, describe_os_error
+    from dockerslim_lint.reporters import Report, get_writer
 
     if not paths:
         if not os.path.exists("Dockerfile"):
@@ -130,7 +130,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
                                    "run `dockerslim-lint PATH` (see --help)")
         paths = ("Dockerfile",)
 
-    from .config import ConfigError, Resolver, merge_options
+    from dockerslim_lint.config import ConfigError, Resolver, merge_options
 
     # Configs first (per file, cached per directory; command-line options win), so that a
     # bad config stops the run before anything is reported.

@@ -111,7 +111,7 @@ class Config:
 def build_catalog(config: Config):
     """A copy of the bundled catalog (never the shared one) extended with `images`, one
     entry at a time so that a bad entry is reported at its own line."""
-    from .images import default_catalog
+    from dockerslim_lint.images.catalog import default_catalog
 
     catalog = default_catalog().copy()
     for name, family in config.images.items():
@@ -229,7 +229,7 @@ def _read_text(path: str) -> str:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as exc:
-        from .files import describe_os_error
+        from dockerslim_lint.files import describe_os_error
 
         raise ConfigError(path, None, None, f"cannot read: {describe_os_error(exc)}") from None
     try:
@@ -563,7 +563,7 @@ def merge_options(config: Config, *, select=(), ignore=(), target=None, build_ar
                   failure_threshold=None, report_unused_ignores=False):
     """Options for files under `config`; what the command line gives wins: a list or a
     value given there replaces the config's, build arguments merge name by name."""
-    from .linter import Options
+    from dockerslim_lint.engine.linter import Options
 
     return Options(
         select=frozenset(select) if select else config.select,

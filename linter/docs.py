@@ -25,7 +25,7 @@ def rule_doc(rule) -> str:
 
 
 def write_pages(directory: str) -> list:
-    from .plugins import builtin_rules
+    from dockerslim_lint.engine.plugins import builtin_rules
 
     written = []
     os.makedirs(directory, exist_ok=True)

@@ -1,9 +1,9 @@
 """DSL201-DSL203: what the runtime base image carries, and the smaller image to ship."""
-from dockerslim_lint.findings import Finding
-from dockerslim_lint.images import ImageRef
-from dockerslim_lint.rule import rule
-from dockerslim_lint.runtime import detect
-from dockerslim_lint.suggest import choose, fmt_mb, suggest, suggested_finding
+from dockerslim_lint.engine.findings import Finding
+from dockerslim_lint.images.catalog import ImageRef
+from dockerslim_lint.engine.rule import rule
+from dockerslim_lint.model.runtime import detect
+from dockerslim_lint.model.suggest import choose, fmt_mb, suggest, suggested_finding
 
 # Packages that are data, not code: distroless static ships both, so they do not tie
 # an image to musl or to a package manager.

@@ -4,9 +4,9 @@
 whether or not it purges them afterwards. git/curl/wget alone are fetch tools, not
 a build; a toolchain base with nothing built on it is DSL201's concern.
 """
-from dockerslim_lint.commands import is_build_tool_package
-from dockerslim_lint.rule import rule
-from dockerslim_lint.suggest import suggested_finding
+from dockerslim_lint.dockerfile.commands import is_build_tool_package
+from dockerslim_lint.engine.rule import rule
+from dockerslim_lint.model.suggest import suggested_finding
 
 
 def build_evidence(model, stage):

@@ -8,10 +8,10 @@ contents are not in the Dockerfile are not judged.
 import posixpath
 import re
 
-from dockerslim_lint.findings import Finding
-from dockerslim_lint.rule import rule
-from dockerslim_lint.surface import removes_path, runtime_runs
-from dockerslim_lint.variables import expand
+from dockerslim_lint.engine.findings import Finding
+from dockerslim_lint.engine.rule import rule
+from dockerslim_lint.model.surface import removes_path, runtime_runs
+from dockerslim_lint.dockerfile.variables import expand
 
 APT_LISTS = "/var/lib/apt/lists"
 _APT_MOUNTS = ("/var/cache/apt", "/var/lib/apt")

@@ -1,7 +1,7 @@
 """DSL001-DSL002: the file itself. The engine emits these from the parser's result
 (a rule cannot run on a file that has no model); they are declared here so that
 they are listed, documented, selectable and suppressible like every other rule."""
-from dockerslim_lint.rule import Rule
+from dockerslim_lint.engine.rule import Rule
 
 
 def _emitted_by_engine(model, context):

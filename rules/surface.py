@@ -2,13 +2,13 @@
 debug variants, root) and shell-dependent instructions where no shell exists.
 
 Where shells and package managers come from is worked out once, in
-`dockerslim_lint.surface`; these rules only read that analysis and the model.
+`dockerslim_lint.model.surface`; these rules only read that analysis and the model.
 Unknown facts keep a rule silent.
 """
-from dockerslim_lint.commands import FETCH_TOOL_PACKAGES, is_build_tool_package
-from dockerslim_lint.findings import Finding
-from dockerslim_lint.rule import rule
-from dockerslim_lint.surface import (analysis, first_origin, is_windows, net_os_installed, runtime_runs,
+from dockerslim_lint.dockerfile.commands import FETCH_TOOL_PACKAGES, is_build_tool_package
+from dockerslim_lint.engine.findings import Finding
+from dockerslim_lint.engine.rule import rule
+from dockerslim_lint.model.surface import (analysis, first_origin, is_windows, net_os_installed, runtime_runs,
                                      stage_of)
 
 _MINIMAL_BASES = ("gcr.io/distroless/static-debian13:nonroot (no shell, no package manager), "

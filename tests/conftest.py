@@ -12,15 +12,15 @@ assert "linter" not in sys.modules
 
 @pytest.fixture(scope="session")
 def rules():
-    from dockerslim_lint.plugins import load_rules
+    from dockerslim_lint.engine.plugins import load_rules
 
     return load_rules(with_plugins=False)[0]
 
 
 def lint_text(text, rules=None, **options):
     """Lint Dockerfile text with the built-in rules; returns the FileResult."""
-    from dockerslim_lint.linter import Linter, Options
-    from dockerslim_lint.plugins import load_rules
+    from dockerslim_lint.engine.linter import Linter, Options
+    from dockerslim_lint.engine.plugins import load_rules
 
     if rules is None:
         rules = load_rules(with_plugins=False)[0]

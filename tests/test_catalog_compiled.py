@@ -1,7 +1,7 @@
 """catalog.json is catalog.yaml pre-parsed for start-up speed: it must stay in sync."""
 import json
 
-from dockerslim_lint import images
+from dockerslim_lint.images import catalog as images
 
 
 def test_compiled_catalog_matches_yaml_source():
@@ -9,7 +9,7 @@ def test_compiled_catalog_matches_yaml_source():
     with open(images._data_path("catalog.json"), encoding="utf-8") as f:
         compiled = json.load(f)
     assert compiled["source_sha256"] == images._source_digest(text), (
-        "linter/data/catalog.json is stale: run `python -m dockerslim_lint.images`")
+        "linter/data/catalog.json is stale: run `python -m dockerslim_lint.images.catalog`")
     assert compiled["data"] == images._yaml_load(text)
 
 

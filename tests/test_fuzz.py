@@ -277,8 +277,8 @@ def dockerfile_bytes(draw):
 
 @pytest.fixture(scope="module")
 def linter():
-    from dockerslim_lint.linter import Linter
-    from dockerslim_lint.plugins import load_rules
+    from dockerslim_lint.engine.linter import Linter
+    from dockerslim_lint.engine.plugins import load_rules
 
     return Linter(load_rules(with_plugins=False)[0])
 
@@ -321,8 +321,8 @@ def test_lint_bytes_random_bytes(linter, data):
        st.dictionaries(var_name, value(2), max_size=3))
 def test_lint_with_target_and_build_args(data, target, build_args):
     """--target and --build-arg change the model; an unknown target is an error, never a crash."""
-    from dockerslim_lint.linter import Linter, Options
-    from dockerslim_lint.plugins import load_rules
+    from dockerslim_lint.engine.linter import Linter, Options
+    from dockerslim_lint.engine.plugins import load_rules
 
     linter = Linter(load_rules(with_plugins=False)[0], Options(target=target, build_args=build_args))
     check_result(linter.lint_bytes(data.encode("utf-8", "surrogatepass"), "Dockerfile"), data)

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import ROOT
 
-from dockerslim_lint.findings import Finding, Suggestion
-from dockerslim_lint.linter import FileResult
+from dockerslim_lint.engine.findings import Finding, Suggestion
+from dockerslim_lint.engine.linter import FileResult
 from dockerslim_lint.reporters import Report, get_writer
 from dockerslim_lint.reporters.github import escape_data, escape_property
 

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from dockerslim_lint.images import (
+from dockerslim_lint.images.catalog import (
     UNKNOWN,
     Catalog,
     ImageFacts,
@@ -336,7 +336,7 @@ def test_sizes_are_sourced(cat):
 
 
 def test_every_size_figure_in_the_data_carries_a_note():
-    from dockerslim_lint.images import _bundled_data
+    from dockerslim_lint.images.catalog import _bundled_data
     families = _bundled_data()["families"]
     for fid, fam in families.items():
         entries = [fam] + [o for item in fam.get("tags", []) for o in (item if isinstance(item, list) else [item])]

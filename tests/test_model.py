@@ -2,9 +2,9 @@
 ARG substitution, effective USER/CMD/ENTRYPOINT/SHELL."""
 import pytest
 
-from dockerslim_lint.images import default_catalog
-from dockerslim_lint.model import ModelError, build_model
-from dockerslim_lint.parser import parse
+from dockerslim_lint.images.catalog import default_catalog
+from dockerslim_lint.model.stages import ModelError, build_model
+from dockerslim_lint.dockerfile.parser import parse
 
 
 def model(text, **kw):

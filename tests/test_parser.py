@@ -1,4 +1,4 @@
-"""Unit tests for dockerslim_lint.parser (fixtures under fixtures/parser/)."""
+"""Unit tests for dockerslim_lint.dockerfile.parser (fixtures under fixtures/parser/)."""
 from __future__ import annotations
 
 import os
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dockerslim_lint.parser import Flag, Heredoc, Instruction, ParseResult, parse
-from dockerslim_lint import shellwords
+from dockerslim_lint.dockerfile.parser import Flag, Heredoc, Instruction, ParseResult, parse
+from dockerslim_lint.dockerfile import shellwords
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "parser"
 

@@ -33,7 +33,7 @@ from typing import List, Optional, Tuple
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dockerslim_lint.parser import parse
+from dockerslim_lint.dockerfile.parser import parse
 
 dockerfile = pytest.importorskip(
     "dockerfile",
@@ -99,7 +99,7 @@ def known_divergences(data: bytes, ours) -> List[str]:
 @contextlib.contextmanager
 def legacy_mode(reasons):
     """Switch just these behaviours of our parser back to what BuildKit v0.12.5 did."""
-    from dockerslim_lint import parser as P, shellwords as S
+    from dockerslim_lint.dockerfile import parser as P, shellwords as S
     saved = []
 
     def patch(obj, name, value):

@@ -11,8 +11,8 @@ import sys
 import textwrap
 
 PLUGIN = textwrap.dedent('''
-    from dockerslim_lint.findings import Finding
-    from dockerslim_lint.rule import rule
+    from dockerslim_lint.engine.findings import Finding
+    from dockerslim_lint.engine.rule import rule
 
     @rule("ACME001", "no-latest-base", "warning", "The runtime base uses :latest or no tag.")
     def no_latest(model, context):

@@ -23,10 +23,10 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 
-from dockerslim_lint.findings import Finding, Suggestion
-from dockerslim_lint.linter import FileResult
+from dockerslim_lint.engine.findings import Finding, Suggestion
+from dockerslim_lint.engine.linter import FileResult
 from dockerslim_lint.reporters import Report, get_writer
-from dockerslim_lint.rule import Rule
+from dockerslim_lint.engine.rule import Rule
 
 SARIF_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sarif")
 DEFAULT_MULTITOOL_DIR = os.path.join(tempfile.gettempdir(), "dockerslim-lint-sarif-multitool")

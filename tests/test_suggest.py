@@ -1,12 +1,12 @@
 """Runtime detection and the suggestion table (RULES.md "Suggestions")."""
 import pytest
 
-from dockerslim_lint.images import default_catalog
-from dockerslim_lint.linter import Context, Options
-from dockerslim_lint.model import build_model
-from dockerslim_lint.parser import parse
-from dockerslim_lint.runtime import Runtime, detect
-from dockerslim_lint.suggest import choose, estimate_current, fmt_mb, suggest
+from dockerslim_lint.images.catalog import default_catalog
+from dockerslim_lint.engine.linter import Context, Options
+from dockerslim_lint.model.stages import build_model
+from dockerslim_lint.dockerfile.parser import parse
+from dockerslim_lint.model.runtime import Runtime, detect
+from dockerslim_lint.model.suggest import choose, estimate_current, fmt_mb, suggest
 
 
 def model(text, **kw):

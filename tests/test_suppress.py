@@ -226,8 +226,8 @@ def test_config_ignore_and_inline_suppressions_together(tmp_path):
 # --------------------------------------------------------------------------- plugin rules
 
 PLUGIN = textwrap.dedent('''
-    from dockerslim_lint.findings import Finding
-    from dockerslim_lint.rule import rule
+    from dockerslim_lint.engine.findings import Finding
+    from dockerslim_lint.engine.rule import rule
 
     @rule("ACME100", "run-seen", "warning", "Points at the last line of every RUN.")
     def run_seen(model, context):

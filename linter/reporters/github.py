@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from . import escape
+from dockerslim_lint.reporters import escape
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 _STDIN = "<stdin>"

@@ -23,7 +23,7 @@ import re
 import attr
 import sarif_om as om
 
-from .github import all_errors, root_relative, stdin_path
+from dockerslim_lint.reporters.github import all_errors, root_relative, stdin_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -148,7 +148,7 @@ def _first_paragraph(markdown: str) -> str:
 
 
 def _is_builtin(rule) -> bool:
-    from ..docs import DATA_DIR
+    from dockerslim_lint.docs import DATA_DIR
 
     module = getattr(getattr(rule, "check", None), "__module__", "") or ""
     return module.startswith("dockerslim_lint.") or (
@@ -169,7 +169,7 @@ def security_severity(value):
 
 
 def rule_descriptor(rule, home: str):
-    from ..docs import rule_doc
+    from dockerslim_lint.docs import rule_doc
 
     summary = _sentence(getattr(rule, "SUMMARY", "") or rule.ID)
     doc = rule_doc(rule).strip()

@@ -1,7 +1,7 @@
 """`path:line:col: DSL101 error: message`, an indented suggestion line, a summary."""
 from __future__ import annotations
 
-from . import escape
+from dockerslim_lint.reporters import escape
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"

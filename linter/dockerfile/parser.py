@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
-from .shellwords import (GO_SPACE, LexError, extract_builder_flags, heredocs_from_line,
+from dockerslim_lint.dockerfile.shellwords import (GO_SPACE, LexError, extract_builder_flags, heredocs_from_line,
                          parse_words, split_first_word_bytewise, unquote)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from .findings import Finding, severity_rank
-from .rule import Rule
-from . import suppress
+from dockerslim_lint.engine.findings import Finding, severity_rank
+from dockerslim_lint.engine.rule import Rule
+from dockerslim_lint.engine import suppress
 
 PARSE_ERROR_ID = "DSL001"
 NOT_UTF8_ID = "DSL002"
@@ -62,7 +62,7 @@ class Context:
 
 class Linter:
     def __init__(self, rules: Sequence[Rule], options: Optional[Options] = None, catalog=None):
-        from .images import default_catalog
+        from dockerslim_lint.images.catalog import default_catalog
 
         self.options = options or Options()
         self.catalog = catalog if catalog is not None else default_catalog()
@@ -79,8 +79,8 @@ class Linter:
         return rule.SEVERITY if rule else "error"
 
     def lint_bytes(self, data: bytes, path: str) -> FileResult:
-        from .parser import parse
-        from .model import build_model, ModelError
+        from dockerslim_lint.dockerfile.parser import parse
+        from dockerslim_lint.model.stages import build_model, ModelError
 
         result = FileResult(path)
         parsed = parse(data)

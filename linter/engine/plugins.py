@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import List, Tuple
 
-from .rule import Rule
+from dockerslim_lint.engine.rule import Rule
 
 ENTRY_POINT_GROUP = "dockerslim_lint.rules"
 BUILTIN_FAMILIES = ("parse", "build", "base", "surface", "hygiene")

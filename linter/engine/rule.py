@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .findings import Finding
+from dockerslim_lint.engine.findings import Finding
 
 
 @dataclass(frozen=True)

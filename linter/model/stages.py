@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from .commands import RunAnalysis, analyse
-from .images import ImageFacts, ImageRef
-from .parser import Instruction, ParseResult
-from .variables import expand
+from dockerslim_lint.dockerfile.commands import RunAnalysis, analyse
+from dockerslim_lint.images.catalog import ImageFacts, ImageRef
+from dockerslim_lint.dockerfile.parser import Instruction, ParseResult
+from dockerslim_lint.dockerfile.variables import expand
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
 

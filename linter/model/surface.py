@@ -28,11 +28,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .commands import SHELL_PACKAGES, RunAnalysis, _package_base
-from .images import ImageRef
-from .model import Model, Stage, copy_source_stage
-from .parser import Instruction
-from .variables import expand
+from dockerslim_lint.dockerfile.commands import SHELL_PACKAGES, RunAnalysis, _package_base
+from dockerslim_lint.images.catalog import ImageRef
+from dockerslim_lint.model.stages import Model, Stage, copy_source_stage
+from dockerslim_lint.dockerfile.parser import Instruction
+from dockerslim_lint.dockerfile.variables import expand
 
 # Executables that are shells (or busybox, which is one).
 SHELL_NAMES = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox", "fish",

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from .commands import _package_base
-from .findings import Finding, Suggestion
-from .images import ImageRef
-from .runtime import Runtime, detect
+from dockerslim_lint.dockerfile.commands import _package_base
+from dockerslim_lint.engine.findings import Finding, Suggestion
+from dockerslim_lint.images.catalog import ImageRef
+from dockerslim_lint.model.runtime import Runtime, detect
 
 def fmt_mb(mb: Optional[float]) -> str:
     if mb is None:
@@ -127,7 +127,7 @@ def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[str, str, bool]
     the image is known to run the detected runtime at the same version (never for a
     guess, a nearest other version, or an unknown version)."""
     if catalog is None:
-        from .images import default_catalog
+        from dockerslim_lint.images.catalog import default_catalog
         catalog = default_catalog()
     lang = runtime.language
     label = _LABELS.get(lang, lang)
