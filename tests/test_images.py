@@ -594,3 +594,131 @@ def test_replacement_images_are_known_minimal_images(cat):
         r = cat.replacement(**kwargs)
         assert r.facts is not None and r.facts.is_minimal and r.facts.has_shell is False, kwargs
         assert r.facts.runs_as_root is False, kwargs
+
+
+# ---------------------------------------------------------------- operating system facts (schema)
+
+def test_os_facts_are_none_when_not_known():
+    c = load_catalog({"bare": {"names": ["example.com/bare"], "kind": "minimal"}})
+    f = c.facts("example.com/bare:1")
+    assert (f.distro, f.distro_release, f.glibc_version, f.programs, f.python_path, f.workdir,
+            f.path_env) == (None,) * 7
+    assert f.has_program("/bin/sh") is None and f.has_program("sh") is None
+
+
+@pytest.mark.parametrize("distro, release, glibc", [
+    ("debian", "11", "2.31"), ("debian", "12", "2.36"), ("debian", "13", "2.41"),
+    ("debian", "bookworm", "2.36"), ("debian", "trixie", "2.41"), ("debian", "12.5", "2.36"),
+    ("Debian", 13, "2.41"),
+    ("debian", "42", None), ("plan9", "4", None), (None, "12", None), ("debian", None, None),
+])
+def test_glibc_version_of(cat, distro, release, glibc):
+    assert cat.glibc_version_of(distro, release) == glibc
+
+
+def test_distro_release_of_codenames_and_point_releases(cat):
+    assert cat.distro_release_of("debian", "trixie") == "13"
+    assert cat.distro_release_of("debian", "12.11") == "12"
+    assert cat.distro_release_of("debian", "hurd") is None
+
+
+def test_glibc_version_follows_the_distribution_release_only_for_glibc_images(cat):
+    assert facts(cat, "gcr.io/distroless/base-debian12").glibc_version == "2.36"
+    assert facts(cat, "gcr.io/distroless/cc-debian13:nonroot").glibc_version == "2.41"
+    static = facts(cat, "gcr.io/distroless/static-debian13")
+    assert (static.distro, static.distro_release, static.glibc_version) == ("debian", "13", None)
+
+
+def _os_catalog(**fields):
+    entry = {"names": ["example.com/os"], "kind": "minimal", "libc": "glibc"}
+    entry.update(fields)
+    return load_catalog({
+        "program_sets": {"tools": {"programs": ["/bin/sh", "/usr/bin/env"], "source": "test", "date": "2026-11-30"},
+                         "more": {"programs": ["@tools", "/usr/local/bin/app"]}},
+        "families": {"os": entry},
+    })
+
+
+def test_programs_expand_sets_and_merged_usr():
+    c = _os_catalog(distro="debian", distro_release="bookworm", programs=["@more", "/sbin/init"])
+    f = c.facts("example.com/os")
+    assert f.distro_release == "12"  # the codename as its release number
+    assert f.glibc_version == "2.36"
+    assert isinstance(f.programs, frozenset)
+    # Debian 12 is merged-/usr: /bin/sh and /usr/bin/sh are one file, as are /sbin and /usr/sbin
+    assert {"/bin/sh", "/usr/bin/sh", "/usr/bin/env", "/bin/env", "/usr/local/bin/app",
+            "/sbin/init", "/usr/sbin/init"} <= f.programs
+    assert "/usr/bin/init" not in f.programs  # /usr/sbin is not /usr/bin
+    assert c.program_set("tools") == frozenset({"/bin/sh", "/usr/bin/env"})
+    assert c.program_set("nope") is None
+
+
+def test_programs_not_merged_without_a_merged_usr_release():
+    c = _os_catalog(distro="debian", distro_release="11", programs=["/bin/sh"])
+    assert c.facts("example.com/os").programs == frozenset({"/bin/sh"})
+    c = _os_catalog(programs=[])
+    assert c.facts("example.com/os").programs == frozenset()
+
+
+def test_has_program_looks_up_bare_names_in_path():
+    c = _os_catalog(programs=["/usr/bin/env", "/usr/local/bin/python3"], path_env="/usr/local/bin:/usr/bin")
+    f = c.facts("example.com/os")
+    assert f.has_program("python3") is True
+    assert f.has_program("curl") is False
+    assert f.has_program("/usr/bin/env") is True
+    assert f.has_program("env", path_env="/opt/bin") is False  # the Dockerfile's own ENV PATH
+    assert f.has_program("./run.sh") is None
+    g = _os_catalog(programs=["/bin/sh"]).facts("example.com/os")
+    assert g.has_program("sh") is None  # PATH unknown
+    assert g.has_program("/bin/sh") is True
+
+
+def test_explicit_glibc_version_and_unknown_win():
+    c = _os_catalog(distro="debian", distro_release="12", glibc_version="2.28")
+    assert c.facts("example.com/os").glibc_version == "2.28"
+    c = _os_catalog(distro="debian", distro_release="12", glibc_version="unknown")
+    f = c.facts("example.com/os")
+    assert f.glibc_version is None and "glibc_version" in f.unknown
+
+
+def test_release_named_group_sets_distro_release():
+    c = load_catalog({"acme": {"names": ["example.com/acme"], "kind": "slim-runtime", "libc": "glibc",
+                               "distro": "debian",
+                               "tags": [{"match": r".*-(?P<release>bookworm|trixie)"}]}})
+    assert c.facts("example.com/acme:1.0-trixie").glibc_version == "2.41"
+    assert c.facts("example.com/acme:1.0-bookworm").distro_release == "12"
+    assert c.facts("example.com/acme:1.0").distro_release is None
+
+
+def test_user_distributions_extend_and_share():
+    c = load_catalog({"distributions": {
+        "acmeos": {"releases": {"1": {"glibc": "2.39", "codename": "anvil"}}},
+        "acmeos-lite": {"same_as": "acmeos"},
+        "debian": {"releases": {"14": {"codename": "forky", "glibc": "2.42"}}},
+    }})
+    assert c.glibc_version_of("acmeos-lite", "anvil") == "2.39"
+    assert c.glibc_version_of("debian", "forky") == "2.42"
+    assert c.glibc_version_of("debian", "bookworm") == "2.36"  # bundled releases stay
+    assert default_catalog().glibc_version_of("debian", "forky") is None
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "programs": ["bin/sh"]}}}, "absolute path"),
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "programs": ["@nope"]}}}, "no program set named '@nope'"),
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "glibc_version": "2"}}}, "glibc_version"),
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "glibc_version": 2.36}}}, "quote it"),
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "path_env": "bin:/usr/bin"}}}, "path_env"),
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "workdir": "app"}}}, "workdir"),
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "python_path": "python3"}}}, "python_path"),
+    ({"families": {"bad": {"names": ["x/y"], "kind": "minimal", "distro": "Debian OS"}}}, "distro"),
+    ({"distributions": {"acme": {"releases": {"1": {"glibc": "new"}}}}}, "distributions.acme.releases.1"),
+    ({"distributions": {"acme": {"releses": {}}}}, "unknown field 'releses'"),
+    ({"program_sets": {"s": {"programs": ["@s2"]}}}, "no program set named '@s2'"),
+    ({"program_sets": {"s": ["/bin/sh"]}}, "program_sets.s"),
+])
+def test_os_fields_are_validated(entry, message):
+    c = load_catalog()
+    with pytest.raises(ValueError) as info:
+        c.extend(entry)
+    assert message in str(info.value)
+    assert c.glibc_version_of("debian", "12") == "2.36"

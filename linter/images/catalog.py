@@ -39,6 +39,15 @@ Added on top of the contract:
         A family with an existing id replaces it; names that several families claim go to the
         one added last, so user entries win. Bad entries raise ValueError naming the entry and
         the field. Idempotent per call; clears the lookup cache.
+    ImageFacts OS fields (None always means unknown): distro, distro_release ("13", "24.04"; a codename
+        is turned into its number), glibc_version (from `distributions` by distro and release when
+        libc is glibc, unless the family sets it), programs (frozenset of absolute paths; `@set`
+        references to `program_sets` expanded; on a merged-/usr release /bin/x and /usr/bin/x both),
+        python_path, workdir, path_env, facts_note (their source and date).
+        ImageFacts.has_program(name_or_path, path_env=None) -> True/False/None (None: unknown).
+    Catalog.glibc_version_of(distro, release) -> "2.36" | None   (release number or codename)
+    Catalog.distro_release_of(distro, release_or_codename) -> "12" | None
+    Catalog.program_set(name) -> frozenset | None;  Catalog.distribution_source(distro, release=None) -> dict
     Catalog.family_ids() -> tuple of family ids;  Catalog.replacement_families() -> tuple of names
     Catalog.copy() -> Catalog      an independent copy; extend a copy (or load_catalog(user_images)),
                                    never the shared default_catalog()
@@ -64,10 +73,11 @@ Added on top of the contract:
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
 UNKNOWN = "unknown"
 KINDS = ("scratch", "minimal", "slim-runtime", "full-os", "toolchain")
@@ -213,6 +223,29 @@ class ImageFacts:
     size_compressed_mb: Optional[float] = None  # a compressed figure (transfer size), never in size_mb
     replacement: str = ""  # minimal replacement, in words (suggestions come from Catalog.replacement)
     unknown: Tuple[str, ...] = ()  # facts the catalog does not know, e.g. ("shell", "entrypoint")
+    # --- the operating system and what a program finds in it (None: unknown, always)
+    distro: Optional[str] = None  # "debian", "ubuntu", "alpine", "ubi", "amzn", "fedora", "wolfi", ...
+    distro_release: Optional[str] = None  # "12", "13", "24.04", "3.22", "9", "2023"
+    glibc_version: Optional[str] = None  # "2.36"; from the distribution release unless the family says
+    programs: Optional[FrozenSet[str]] = None  # absolute paths of the programs present; frozenset() = none
+    python_path: Optional[str] = None  # the Python interpreter: "/usr/local/bin/python3", "/usr/bin/python3"
+    workdir: Optional[str] = None  # the image's own WORKDIR ("/" when it sets none)
+    path_env: Optional[str] = None  # the image's PATH
+    facts_note: str = ""  # source and date of the facts above
+
+    def has_program(self, program: str, path_env: Optional[str] = None) -> Optional[bool]:
+        """Whether `program` (an absolute path, or a bare name looked up in `path_env`, else
+        the image's own PATH) is present. None when the programs or the PATH are unknown."""
+        if self.programs is None or not program:
+            return None
+        if program.startswith("/"):
+            return program in self.programs
+        if "/" in program:
+            return None  # a relative path: depends on WORKDIR and what the Dockerfile adds
+        search = path_env if path_env is not None else self.path_env
+        if search is None:
+            return None
+        return any(f"{d.rstrip('/')}/{program}" in self.programs for d in search.split(":") if d.startswith("/"))
 
     @property
     def has_shell(self) -> Optional[bool]:
@@ -271,18 +304,21 @@ class Replacement:
 _FACT_FIELDS = (
     "kind", "shell", "package_managers", "default_user", "size_mb", "size_compressed_mb",
     "size_note", "runtime", "runtime_version", "libc", "debug", "entrypoint", "cmd",
-    "contents", "replacement",
+    "contents", "replacement", "distro", "distro_release", "glibc_version", "programs",
+    "python_path", "workdir", "path_env", "facts_note",
 )
+_OS_FIELDS = ("distro", "distro_release", "glibc_version", "programs", "python_path", "workdir", "path_env")
 _FAMILY_ONLY = ("names", "name_patterns", "tag", "tags", "version_aliases", "unverified", "note")
 _OVERLAY_ONLY = ("match", "name")
 # Facts that may be written as `unknown`, and how they then appear in ImageFacts.
 _UNKNOWN_OK = ("shell", "package_managers", "default_user", "entrypoint", "cmd", "libc",
-               "size_mb", "runtime_version", "size_compressed_mb")
+               "size_mb", "runtime_version", "size_compressed_mb") + _OS_FIELDS
 _DEFAULTS = {
     "shell": None, "package_managers": (), "default_user": "root", "size_mb": None,
     "size_compressed_mb": None, "size_note": "", "runtime": None, "runtime_version": None,
     "libc": None, "debug": False, "entrypoint": None, "cmd": None, "contents": "",
-    "replacement": "",
+    "replacement": "", "distro": None, "distro_release": None, "glibc_version": None,
+    "programs": None, "python_path": None, "workdir": None, "path_env": None, "facts_note": "",
 }
 
 
@@ -404,8 +440,55 @@ def _check_fields(data: Mapping, where: str, allowed_extra: Tuple[str, ...]) -> 
                 raise ValueError(f"{where}: debug must be true or false, got {value!r}")
         elif key in ("entrypoint", "cmd"):
             value = _command(value, where, key)
+        elif key in _OS_FIELDS or key == "facts_note":
+            value = _os_field(key, value, where)
         out[key] = value
     return out
+
+
+_DISTRO_NAME = re.compile(r"[a-z][a-z0-9._-]*\Z")
+_GLIBC = re.compile(r"\d+\.\d+\Z")
+_ABS_PATH = re.compile(r"/[^\s:]*\Z")
+
+
+def _os_field(key: str, value: Any, where: str) -> Any:
+    """Validate distro, distro_release, glibc_version, programs, python_path, workdir, path_env.
+    null means unknown for all of them (as does the word `unknown`)."""
+    if value is None:
+        return _UNKNOWN if key != "facts_note" else ""
+    if key == "facts_note":
+        if not isinstance(value, str):
+            raise ValueError(f"{where}: facts_note must be a string, got {value!r}")
+        return value
+    if key == "distro":
+        if not isinstance(value, str) or not _DISTRO_NAME.match(value):
+            raise ValueError(f"{where}: distro must be a lower-case name such as debian, ubuntu, alpine, got {value!r}")
+        return value
+    if key in ("distro_release", "glibc_version"):
+        text = _version_text(value, where, key)
+        if key == "glibc_version" and not _GLIBC.match(text):
+            raise ValueError(f"{where}: glibc_version must look like \"2.36\", got {value!r}")
+        return text
+    if key == "programs":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{where}: programs must be a list of absolute paths (or @set names), got {value!r}")
+        for item in value:
+            if not isinstance(item, str) or not (_ABS_PATH.match(item) or _SET_REF.match(item)):
+                raise ValueError(f"{where}: programs: {item!r} is neither an absolute path nor an @set name")
+        return tuple(value)
+    if key == "path_env":
+        if not isinstance(value, str) or not value or not all(_ABS_PATH.match(d) for d in value.split(":")):
+            raise ValueError(f"{where}: path_env must be absolute directories joined by ':', got {value!r}")
+        return value
+    # python_path, workdir
+    if not isinstance(value, str) or not _ABS_PATH.match(value):
+        raise ValueError(f"{where}: {key} must be an absolute path, got {value!r}")
+    return value
+
+
+_SET_REF = re.compile(r"@[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 class _UnknownMarker:
@@ -509,6 +592,8 @@ class _Family:
         version = groups.get("version")
         if version is not None:
             values["runtime_version"] = self.aliases.get(version.lower(), version)
+        if groups.get("release") is not None:
+            values["distro_release"] = groups["release"]
         for overlay in self.overlays:
             found: Dict[str, str] = {}
             if overlay.tag_re is not None:
@@ -524,6 +609,8 @@ class _Family:
             if "version" in found:
                 v = found["version"]
                 values["runtime_version"] = self.aliases.get(v.lower(), v)
+            if "release" in found:
+                values["distro_release"] = found["release"]
             values.update(overlay.fields)
         unknown = []
         for key in _UNKNOWN_OK:
@@ -642,6 +729,121 @@ def _norm_version(runtime: Optional[str], version: Any) -> Optional[str]:
     return ".".join(parts[:2])
 
 
+class _Release:
+    __slots__ = ("release", "codename", "glibc", "merged_usr", "meta")
+
+    def __init__(self, release: str, codename: Optional[str], glibc: Optional[str], merged_usr: Optional[bool],
+                 meta: Dict[str, Any]):
+        self.release, self.codename, self.glibc, self.merged_usr, self.meta = release, codename, glibc, merged_usr, meta
+
+
+class _Distro:
+    """One entry of `distributions`: releases with codename, glibc version and merged /usr."""
+
+    __slots__ = ("name", "same_as", "releases", "codenames", "meta")
+
+    def __init__(self, name: str, data: Any):
+        where = f"distributions.{name}"
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where}: must be a mapping with `releases` (or `same_as`)")
+        unknown = set(data) - {"releases", "same_as", "source", "date", "note"}
+        if unknown:
+            raise ValueError(f"{where}: unknown field {sorted(unknown)[0]!r} (known: releases, same_as, source, date, note)")
+        self.name = name
+        same = data.get("same_as")
+        if same is not None and not isinstance(same, str):
+            raise ValueError(f"{where}: same_as must name another distribution")
+        self.same_as = same
+        self.meta = {k: data[k] for k in ("source", "date", "note") if k in data}
+        self.releases: Dict[str, _Release] = {}
+        self.codenames: Dict[str, str] = {}
+        releases = data.get("releases") or {}
+        if not isinstance(releases, Mapping):
+            raise ValueError(f"{where}: releases must be a mapping of release -> facts")
+        for key, body in releases.items():
+            rwhere = f"{where}.releases.{key}"
+            rel = _version_text(key, rwhere, "release")
+            if body is None:
+                body = {}
+            if not isinstance(body, Mapping):
+                raise ValueError(f"{rwhere}: must be a mapping (codename, glibc, merged_usr, source, date)")
+            extra = set(body) - {"codename", "glibc", "merged_usr", "source", "date", "note"}
+            if extra:
+                raise ValueError(f"{rwhere}: unknown field {sorted(extra)[0]!r} "
+                                 "(known: codename, glibc, merged_usr, source, date, note)")
+            glibc = body.get("glibc")
+            if glibc is not None:
+                glibc = _version_text(glibc, rwhere, "glibc")
+                if not _GLIBC.match(glibc):
+                    raise ValueError(f"{rwhere}: glibc must look like \"2.36\", got {glibc!r}")
+            merged = body.get("merged_usr")
+            if merged is not None and not isinstance(merged, bool):
+                raise ValueError(f"{rwhere}: merged_usr must be true, false or null")
+            codename = body.get("codename")
+            if codename is not None and not isinstance(codename, str):
+                raise ValueError(f"{rwhere}: codename must be a string")
+            meta = {k: body[k] for k in ("source", "date", "note") if k in body}
+            self.releases[rel] = _Release(rel, codename, glibc, merged, meta)
+            if codename:
+                self.codenames[codename.lower()] = rel
+
+    def merged(self, newer: "_Distro") -> "_Distro":
+        other = _Distro.__new__(_Distro)
+        other.name = self.name
+        other.same_as = newer.same_as if newer.same_as is not None else self.same_as
+        other.meta = {**self.meta, **newer.meta}
+        other.releases = {**self.releases, **newer.releases}
+        other.codenames = {**self.codenames, **newer.codenames}
+        return other
+
+    def find(self, release: str) -> Optional[_Release]:
+        text = release.strip().lower()
+        if text in self.releases:
+            return self.releases[text]
+        if text in self.codenames:
+            return self.releases[self.codenames[text]]
+        parts = text.split(".")  # a point release: "12.5" -> "12", "24.04.1" -> "24.04", "3.22.1" -> "3.22"
+        while len(parts) > 1:
+            parts.pop()
+            if ".".join(parts) in self.releases:
+                return self.releases[".".join(parts)]
+        return None
+
+
+def _program_set(name: str, data: Any) -> Tuple[Tuple[str, ...], Dict[str, Any]]:
+    where = f"program_sets.{name}"
+    if not isinstance(data, Mapping) or "programs" not in data:
+        raise ValueError(f"{where}: must be a mapping with `programs` (and source, date)")
+    extra = set(data) - {"programs", "source", "date", "note"}
+    if extra:
+        raise ValueError(f"{where}: unknown field {sorted(extra)[0]!r} (known: programs, source, date, note)")
+    items = _os_field("programs", data["programs"], where)
+    if items is _UNKNOWN:
+        raise ValueError(f"{where}: programs must be a list")
+    return items, {k: data[k] for k in ("source", "date", "note") if k in data}
+
+
+def _check_set_refs(items: Tuple[str, ...], known: Iterable[str], where: str) -> None:
+    for item in items:
+        if item.startswith("@") and item[1:] not in known:
+            raise ValueError(f"{where}: programs: no program set named {item!r}")
+
+
+_USR_PAIRS = (("/bin/", "/usr/bin/"), ("/sbin/", "/usr/sbin/"))
+
+
+def _merge_usr(programs: FrozenSet[str]) -> FrozenSet[str]:
+    """On a merged-/usr system /bin/x and /usr/bin/x (/sbin/x, /usr/sbin/x) are one file."""
+    out = set(programs)
+    for path in programs:
+        for short, long in _USR_PAIRS:
+            if path.startswith(short):
+                out.add(long + path[len(short):])
+            elif path.startswith(long):
+                out.add(short + path[len(long):])
+    return frozenset(out)
+
+
 class Catalog:
     """Image facts, package sizes and suggestion targets. See the module docstring for the API."""
 
@@ -654,6 +856,9 @@ class Catalog:
         self._replacements: Dict[str, Mapping] = {}
         self._cache: Dict[Tuple[str, str], Optional[ImageFacts]] = {}
         self._rank: Dict[str, int] = {}
+        self._distros: Dict[str, _Distro] = {}
+        self._program_sets: Dict[str, Tuple[Tuple[str, ...], Dict[str, Any]]] = {}
+        self._set_cache: Dict[str, FrozenSet[str]] = {}
         self.meta: Dict[str, Any] = {}
         if data is not None:
             self._load(data, user=False)
@@ -679,7 +884,8 @@ class Catalog:
             data = {"families": families}
         if not isinstance(data, Mapping):
             raise ValueError(f"image catalog must be a mapping, got {type(data).__name__}")
-        document_keys = ("families", "packages", "replacements", "schema", "updated")
+        document_keys = ("families", "packages", "replacements", "distributions", "program_sets",
+                         "schema", "updated")
         if not any(k in data for k in document_keys):
             data = {"families": data}  # a bare mapping of families
         families = data.get("families") or {}
@@ -693,6 +899,28 @@ class Catalog:
         replacements = data.get("replacements") or {}
         if not isinstance(replacements, Mapping) or not all(isinstance(v, Mapping) for v in replacements.values()):
             raise ValueError("image catalog: `replacements` must be a mapping of family -> mapping")
+        distros = data.get("distributions") or {}
+        if not isinstance(distros, Mapping):
+            raise ValueError("image catalog: `distributions` must be a mapping of name -> releases")
+        new_distros = {str(name): _Distro(str(name), body) for name, body in distros.items()}
+        sets = data.get("program_sets") or {}
+        if not isinstance(sets, Mapping):
+            raise ValueError("image catalog: `program_sets` must be a mapping of name -> programs")
+        new_sets = {str(name): _program_set(str(name), body) for name, body in sets.items()}
+        known_sets = set(self._program_sets) | set(new_sets)
+        for name, (items, _) in new_sets.items():
+            _check_set_refs(items, known_sets, f"program_sets.{name}")
+        for fam in built:
+            for i, fields in [(None, fam.base)] + [(j, o.fields) for j, o in enumerate(fam.overlays)]:
+                items = fields.get("programs")
+                if isinstance(items, tuple):
+                    _check_set_refs(items, known_sets, _where(fam.id, i))
+        for name, distro in new_distros.items():
+            if name in self._distros:
+                distro = self._distros[name].merged(distro)
+            self._distros[name] = distro
+        self._program_sets.update(new_sets)
+        self._set_cache.clear()
         for fam in built:
             if fam.id in self._families:
                 self._order.remove(fam.id)
@@ -734,6 +962,8 @@ class Catalog:
         other._packages = {m: _PackageIndex.clone(i) for m, i in self._packages.items()}
         other._replacements = {k: dict(v) for k, v in self._replacements.items()}
         other.meta = dict(self.meta)
+        other._distros = dict(self._distros)
+        other._program_sets = dict(self._program_sets)
         other._reindex()
         return other
 
@@ -779,10 +1009,97 @@ class Catalog:
             result = fam.resolve(name, tag, groups)
             if result is not None:
                 break
+        if result is not None:
+            result = self._complete(result)
         if len(self._cache) > 50000:
             self._cache.clear()
         self._cache[key] = result
         return result
+
+    # -------------------------------------------------------------- operating system facts
+    def _complete(self, facts: ImageFacts) -> ImageFacts:
+        """Facts that follow from others: a codename release as its number, the glibc
+        version of the distribution release, program sets expanded (merged /usr included)."""
+        changes: Dict[str, Any] = {}
+        distro, release = facts.distro, facts.distro_release
+        entry = None
+        if distro and release:
+            entry = self._release(distro, release)
+            if entry is not None and entry.release != release:
+                changes["distro_release"] = release = entry.release
+        if facts.glibc_version is None and facts.libc == "glibc" and "glibc_version" not in facts.unknown \
+                and entry is not None and entry.glibc:
+            changes["glibc_version"] = entry.glibc
+        if isinstance(facts.programs, tuple):
+            programs = self._expand(facts.programs, ())
+            if entry is not None and entry.merged_usr:
+                programs = _merge_usr(programs)
+            changes["programs"] = programs
+        return dataclasses.replace(facts, **changes) if changes else facts
+
+    def _release(self, distro: str, release: str) -> Optional["_Release"]:
+        seen = set()
+        name = str(distro).strip().lower()
+        while name in self._distros and name not in seen:
+            seen.add(name)
+            found = self._distros[name].find(str(release))
+            if found is not None or not self._distros[name].same_as:
+                return found
+            name = self._distros[name].same_as
+        return None
+
+    def glibc_version_of(self, distro: Optional[str], release: Any) -> Optional[str]:
+        """The glibc version of a distribution release ("debian", "12" or "bookworm" -> "2.36";
+        "ubuntu", "24.04" -> "2.39"; "ubi", "9" -> "2.34"). None when unknown or not glibc."""
+        if not distro or release is None:
+            return None
+        entry = self._release(distro, str(release))
+        return entry.glibc if entry is not None else None
+
+    def distro_release_of(self, distro: Optional[str], release: Any) -> Optional[str]:
+        """The release number for a release or codename ("debian", "trixie" -> "13";
+        "debian", "12.5" -> "12"); None when the catalog does not know it."""
+        if not distro or release is None:
+            return None
+        entry = self._release(distro, str(release))
+        return entry.release if entry is not None else None
+
+    def distribution_source(self, distro: str, release: Any = None) -> Dict[str, Any]:
+        """Source and date of a distribution's (release's) facts ({} when unknown)."""
+        base = self._distros.get(str(distro).lower())
+        if base is None:
+            return {}
+        meta = dict(base.meta)
+        entry = self._release(distro, str(release)) if release is not None else None
+        if entry is not None:
+            meta.update(entry.meta)
+        return meta
+
+    def program_set(self, name: str) -> Optional[FrozenSet[str]]:
+        """The programs of a named set in `program_sets` (references expanded), None if no such set."""
+        name = name.lstrip("@")
+        if name not in self._program_sets:
+            return None
+        return self._expand(("@" + name,), ())
+
+    def _expand(self, items: Tuple[str, ...], stack: Tuple[str, ...]) -> FrozenSet[str]:
+        out: set = set()
+        for item in items:
+            if not item.startswith("@"):
+                out.add(item)
+                continue
+            name = item[1:]
+            cached = self._set_cache.get(name)
+            if cached is None:
+                if name in stack:
+                    raise ValueError(f"program_sets.{name}: refers to itself through {' -> '.join(stack)}")
+                entry = self._program_sets.get(name)
+                if entry is None:
+                    raise ValueError(f"program set {item!r} does not exist")
+                cached = self._expand(entry[0], stack + (name,))
+                self._set_cache[name] = cached
+            out.update(cached)
+        return frozenset(out)
 
     # -------------------------------------------------------------- package sizes
     def package_size_mb(self, manager: Any, package: Any, recommends: bool = False) -> Optional[float]:
