@@ -357,11 +357,19 @@ def test_fingerprint_without_source_lines():
 
 # -- fixes -----------------------------------------------------------------------------
 
+def _with_fix(f):
+    """As the engine does: a finding whose suggestion is fix_safe carries the base swap."""
+    from dockerslim_lint.fix.edits import base_swap
+
+    f.fix = base_swap(LINES, f.suggestion)
+    return f
+
+
 def test_fix_only_for_safe_suggestions(tmp_path):
     unsafe = Suggestion(SAFE.image, SAFE.text, fix_safe=False, replaces="ubuntu",
                         replace_line=1, replace_column=6)
-    results = [file_result(findings=[finding("DSL101", 1, "error", suggestion=SAFE),
-                                     finding("DSL202", 1, "warning", suggestion=unsafe),
+    results = [file_result(findings=[_with_fix(finding("DSL101", 1, "error", suggestion=SAFE)),
+                                     _with_fix(finding("DSL202", 1, "warning", suggestion=unsafe)),
                                      finding("DSL301", 1, "warning")])]
     safe, not_safe, plain = sarif(results, tmp_path)["runs"][0]["results"]
     assert "fixes" not in not_safe and "fixes" not in plain
@@ -373,15 +381,35 @@ def test_fix_only_for_safe_suggestions(tmp_path):
         "insertedContent": {"text": "gcr.io/distroless/static-debian13:nonroot"},
     }]
     assert LINES[0][5:11] == "ubuntu"
-    assert fix["description"]["text"].endswith(".")
+    assert fix["description"]["text"] == ("Replace the base image ubuntu with "
+                                          "gcr.io/distroless/static-debian13:nonroot. "
+                                          "This may change what the image does.")
 
 
 def test_no_fix_when_the_line_does_not_hold_the_reference(tmp_path):
     wrong = Suggestion(SAFE.image, SAFE.text, fix_safe=True, replaces="debian",
                        replace_line=1, replace_column=6)
-    result = sarif([file_result(findings=[finding("DSL101", 1, "error", suggestion=wrong)])],
+    result = sarif([file_result(findings=[_with_fix(finding("DSL101", 1, "error", suggestion=wrong))])],
                    tmp_path)["runs"][0]["results"][0]
     assert "fixes" not in result
+
+
+def test_every_edit_of_a_fix_is_a_replacement(tmp_path):
+    from dockerslim_lint.fix.edits import Edit, Fix
+
+    fix = Fix("Add `--no-cache-dir` to pip install.", (Edit(2, 20, 2, 20, " --x"), Edit(1, 1, 1, 5, "FROM")),
+              safe=True)
+    log = sarif([file_result(findings=[finding("DSL402", 2, "info", fix=fix)])], tmp_path)
+    (result,) = log["runs"][0]["results"]
+    (sarif_fix,) = result["fixes"]
+    assert sarif_fix["description"]["text"] == "Add `--no-cache-dir` to pip install."
+    assert sarif_fix["artifactChanges"][0]["replacements"] == [
+        {"deletedRegion": {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 5},
+         "insertedContent": {"text": "FROM"}},
+        {"deletedRegion": {"startLine": 2, "startColumn": 20, "endLine": 2, "endColumn": 20},
+         "insertedContent": {"text": " --x"}},
+    ]
+    assert schema_errors(log, tmp_path) == []
 
 
 # -- run level -------------------------------------------------------------------------

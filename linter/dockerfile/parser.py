@@ -539,3 +539,54 @@ def _parse(data: bytes, res: ParseResult) -> None:
         res.error = stage_error
     elif not seen_from:
         res.error = ParseError(1, "dockerfile contains no stages to build (no FROM instruction)")
+
+
+def source_map(lines: List[str], inst: Instruction) -> Optional[Tuple[str, List[Tuple[int, int]]]]:
+    """Where the text of `inst` sits in the file, for tools that edit it (dockerslim_lint.fix).
+
+    Returns `(logical, positions)`: the logical line exactly as `_parse` builds it
+    (continuations joined, blank and comment lines inside them skipped, heredoc bodies
+    excluded) and, for each of its characters, its (line, column) in `lines` (1-based,
+    columns in code points of `ParseResult.lines`, so after a BOM and without a CR).
+    Computed on demand by re-walking the same lines with the same helpers as `_parse`,
+    so linting pays nothing for it. None when `inst` does not start a logical line there.
+    """
+    esc = inst.escape
+    i = inst.start_line - 1
+    if not 0 <= i < len(lines):
+        return None
+    first = lines[i]
+    s = first.lstrip(GO_SPACE)
+    if not s or s[0] == "#":
+        return None
+    offset = len(first) - len(s)
+    parts: List[Tuple[str, int, int]] = []  # (text, line number, column of its first character)
+    last = s[-1]
+    if last != esc and last != " " and last != "\t":
+        parts.append((s, i + 1, offset + 1))
+    else:
+        body, end = _trim_continuation(s, esc)
+        parts.append((body, i + 1, offset + 1))
+        i += 1
+        n = len(lines)
+        while not end and i < n:
+            nxt = lines[i]
+            i += 1
+            l2 = nxt.lstrip(GO_SPACE)
+            if not l2 or l2[0] == "#":
+                continue
+            b2, end = _trim_continuation(nxt, esc)
+            parts.append((b2, i, 1))
+    logical = "".join(p[0] for p in parts)
+    positions = [(number, column + k) for text, number, column in parts for k in range(len(text))]
+    return logical, positions
+
+
+def value_span(logical: str, inst: Instruction) -> Optional[Tuple[int, int]]:
+    """`(start, end)` of `inst.value` inside its logical line (see `source_map`), or None
+    when the value is not found there as written (non-ASCII flags re-encoded by BuildKit)."""
+    end = len(logical.rstrip(GO_SPACE))
+    start = end - len(inst.value)
+    if start < 0 or logical[start:end] != inst.value:
+        return None
+    return start, end

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockerslim_lint.fix.edits import Fix
 
 # Ordered from most to least severe; the index is the rank.
 SEVERITIES = ("error", "warning", "info")
@@ -58,6 +61,8 @@ class Finding:
     name: str = ""
     path: str = ""
     extra: dict = field(default_factory=dict)
+    # The edit that resolves this finding (dockerslim_lint.fix.edits.Fix), set by the rule.
+    fix: Optional["Fix"] = None
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule_id)

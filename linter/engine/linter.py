@@ -113,6 +113,7 @@ class Linter:
                             f"internal error in rule {rule.ID} ({type(exc).__name__}: {exc}); "
                             "other rules still ran; please report this")
         findings = [f for f in findings if self.options.enabled(f.rule_id)]
+        _attach_base_swaps(findings, parsed.lines)
         kept, unused = suppress.apply(findings, parsed)
         for f in kept:
             f.path = path
@@ -127,3 +128,12 @@ class Linter:
             result.unused_ignores = [(line, rule_id) for line, rule_id in unused
                                      if rule_id not in self.rules_by_id or self.options.enabled(rule_id)]
         return result
+
+
+def _attach_base_swaps(findings, lines) -> None:
+    """A finding whose suggestion can be applied alone carries the base swap as its fix."""
+    for f in findings:
+        if f.fix is None and f.suggestion is not None and getattr(f.suggestion, "fix_safe", False):
+            from dockerslim_lint.fix.edits import base_swap
+
+            f.fix = base_swap(lines, f.suggestion)

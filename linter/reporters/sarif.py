@@ -2,8 +2,8 @@
 
 One run: the driver lists every rule that ran (with its documentation as `help`),
 each finding is a result with one location relative to the repository root
-(`%SRCROOT%`), a line-hash fingerprint that survives unrelated lines moving, and a
-`fix` where the suggestion is safe to apply alone. Files that could not be read are
+(`%SRCROOT%`), a line-hash fingerprint that survives unrelated lines moving, and the
+finding's `fix` (the edit engine's, dockerslim_lint.fix.edits) where it has one. Files that could not be read are
 tool execution notifications of `invocations[0]`.
 
 The log is built from sarif-om objects (imported only when this format is chosen)
@@ -282,27 +282,25 @@ def _region(f, lines):
                  end_line=end_line, end_column=max(1, end_column))
 
 
-def fix_for(f, location, lines):
-    """A fix replacing the base reference on its FROM line, only where it is safe."""
-    s = f.suggestion
-    if s is None or not s.fix_safe or not s.replaces or not s.image \
-            or not s.replace_line or not s.replace_column:
+def fix_for(f, location):
+    """The finding's fix (dockerslim_lint.fix.edits: the same edits --fix applies), or None."""
+    fix = getattr(f, "fix", None)
+    if fix is None or not fix.edits:
         return None
-    if lines is not None:
-        text = _line_text(lines, s.replace_line)
-        start = s.replace_column - 1
-        if text[start:start + len(s.replaces)] != s.replaces:
-            return None  # the file does not hold what the fix would replace: no fix
-    deleted = _make(om.Region, start_line=s.replace_line, start_column=s.replace_column,
-                    end_line=s.replace_line, end_column=s.replace_column + len(s.replaces))
+    description = _sentence(fix.description)
+    if not fix.safe:
+        description += " This may change what the image does."
     return _make(
         om.Fix,
-        description=_make(om.Message, text=f"Replace the base image {s.replaces} with {s.image}."),
+        description=_make(om.Message, text=description),
         artifact_changes=[_make(
             om.ArtifactChange,
             artifact_location=location,
-            replacements=[_make(om.Replacement, deleted_region=deleted,
-                                inserted_content=_make(om.ArtifactContent, text=s.image))],
+            replacements=[_make(
+                om.Replacement,
+                deleted_region=_make(om.Region, start_line=e.line, start_column=e.column,
+                                     end_line=e.end_line, end_column=e.end_column),
+                inserted_content=_make(om.ArtifactContent, text=e.text)) for e in fix.edits],
         )],
     )
 
@@ -345,7 +343,7 @@ def build_log(results, report):
         location_of_file = artifact_location(result.path, root)
         hashes = line_hashes(result.findings, lines)
         for f, line_hash in zip(result.findings, hashes):
-            fix = fix_for(f, location_of_file, lines)
+            fix = fix_for(f, location_of_file)
             sarif_results.append(_make(
                 om.Result,
                 rule_id=f.rule_id,

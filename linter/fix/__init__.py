@@ -1,0 +1,1 @@
+"""Fixes: text edits computed from the model (edits.py), applied by --fix/--diff, SARIF and editors."""
