@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle", "markdown")
 
 # C0/C1 controls and DEL: never raw on a terminal or in a log (ESC sequences could
 # rewrite the screen). Tab is kept. Backslash-escaped as \xNN / \uNNNN.

@@ -15,7 +15,6 @@ value that was set survives.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,15 +22,15 @@ import re
 import attr
 import sarif_om as om
 
+from dockerslim_lint.reporters import common
+from dockerslim_lint.reporters.common import (  # noqa: F401 (normalise_line: part of this module's API)
+    FALLBACK_HOMEPAGE, help_uri, is_builtin, line_hashes, line_text as _line_text, normalise_line)
 from dockerslim_lint.reporters.github import all_errors, root_relative, stdin_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_NAME = "dockerslim-lint"
-DISTRIBUTION = "dockerslim-lint"
-# Used only when the installed distribution has no Project-URL (a source tree run
-# without installing). The one kept value is [project.urls] Homepage in pyproject.toml.
-FALLBACK_HOMEPAGE = "https://github.com/dockerslim-lint/dockerslim-lint"
+DISTRIBUTION = common.DISTRIBUTION
 SRCROOT = "%SRCROOT%"
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -90,26 +89,7 @@ def to_data(obj):
 
 def homepage() -> str:
     """The project URL from the installed distribution's metadata (Project-URL)."""
-    try:
-        from importlib.metadata import metadata, PackageNotFoundError
-    except ImportError:  # pragma: no cover
-        return FALLBACK_HOMEPAGE
-    try:
-        urls = metadata(DISTRIBUTION).get_all("Project-URL") or []
-    except (PackageNotFoundError, OSError, ValueError):
-        return FALLBACK_HOMEPAGE
-    found = {}
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        if url.strip():
-            found[label.strip().lower()] = url.strip()
-    url = found.get("homepage") or found.get("repository") or found.get("source") or \
-        next(iter(found.values()), None)
-    return (url or FALLBACK_HOMEPAGE).rstrip("/")
-
-
-def help_uri(rule_id: str, home: str) -> str:
-    return f"{home}/blob/main/docs/rules/{rule_id}.md"
+    return common.homepage(DISTRIBUTION, FALLBACK_HOMEPAGE)
 
 
 def _sentence(text: str) -> str:
@@ -147,14 +127,6 @@ def _first_paragraph(markdown: str) -> str:
     return " ".join(paragraph)
 
 
-def _is_builtin(rule) -> bool:
-    from dockerslim_lint.docs import DATA_DIR
-
-    module = getattr(getattr(rule, "check", None), "__module__", "") or ""
-    return module.startswith("dockerslim_lint.") or (
-        not getattr(rule, "DOC", "") and os.path.exists(os.path.join(DATA_DIR, f"{rule.ID}.md")))
-
-
 def security_severity(value):
     """GitHub's security-severity: a string for a number from 0.1 to 10, else None."""
     if value is None:
@@ -186,7 +158,7 @@ def rule_descriptor(rule, home: str):
         short_description=_make(om.MultiformatMessageString, text=summary),
         full_description=_make(om.MultiformatMessageString, text=full),
         help=_make(om.MultiformatMessageString, text=markdown, markdown=markdown),
-        help_uri=help_uri(rule.ID, home) if _is_builtin(rule) else None,
+        help_uri=help_uri(rule.ID, home) if is_builtin(rule) else None,
         default_configuration=_make(om.ReportingConfiguration,
                                     level=LEVELS.get(rule.SEVERITY, "warning")),
         properties=_bag(tags=tags, precision=getattr(rule, "PRECISION", None) or None,
@@ -237,35 +209,6 @@ def _file_uri(absolute: str, directory: bool = False) -> str:
 
     uri = Path(absolute).as_uri()
     return uri + "/" if directory and not uri.endswith("/") else uri
-
-
-def normalise_line(text: str) -> str:
-    return _SPACES.sub(" ", text or "").strip()
-
-
-def _line_text(lines, number: int) -> str:
-    if lines and 1 <= number <= len(lines):
-        return lines[number - 1]
-    return ""
-
-
-def line_hashes(findings, lines) -> list:
-    """primaryLocationLineHash for each finding of one file, in order: "<hex>:<n>".
-
-    The hash covers the rule id and the whitespace-normalised text of the finding's
-    line, not its number, so an alert keeps its identity when unrelated lines move;
-    n (from 1, as GitHub's own fingerprints count) tells apart identical (rule, line
-    text) pairs in one file, in file order.
-    """
-    seen = {}
-    out = []
-    for f in findings:
-        digest = hashlib.sha256(
-            f"{f.rule_id}\0{normalise_line(_line_text(lines, f.line))}".encode("utf-8", "replace")
-        ).hexdigest()[:16]
-        seen[digest] = seen.get(digest, 0) + 1
-        out.append(f"{digest}:{seen[digest]}")
-    return out
 
 
 def _region(f, lines):
