@@ -2,8 +2,8 @@
 from dockerslim_lint.engine.findings import Finding
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.engine.rule import rule
-from dockerslim_lint.model.runtime import detect
-from dockerslim_lint.model.suggest import choose, fmt_mb, suggest, suggested_finding
+from dockerslim_lint.engine.findings import fmt_mb
+from dockerslim_lint.model.suggest import advice, suggested_finding
 
 # Packages that are data, not code: distroless static ships both, so they do not tie
 # an image to musl or to a package manager.
@@ -15,8 +15,9 @@ def _base_kind_finding(rule_id, kind, model, context, what):
     facts = model.base_facts
     if facts is None or facts.kind != kind:
         return None
-    return suggested_finding(rule_id, model.base_from, what.format(base=model.runtime_base.raw),
-                             model, context)
+    base = model.runtime_base.raw
+    base = base if len(base) <= 48 else base[:47] + "…"
+    return suggested_finding(rule_id, model.base_from, what.format(base=base), model, context)
 
 
 @rule("DSL201", "toolchain-runtime-base", "error",
@@ -25,9 +26,7 @@ def _base_kind_finding(rule_id, kind, model, context, what):
 def toolchain_runtime_base(model, context):
     found = _base_kind_finding(
         "DSL201", "toolchain", model, context,
-        "the runtime base {base} is a toolchain image: its compilers, headers and build tools ship "
-        "in the image and are attack surface the program never uses at run time. Keep it for a "
-        "build stage and ship a minimal image")
+        "the runtime base {base} is a toolchain image: its compilers and build tools ship")
     if found is not None:
         yield found
 
@@ -38,8 +37,7 @@ def toolchain_runtime_base(model, context):
 def full_os_runtime_base(model, context):
     found = _base_kind_finding(
         "DSL202", "full-os", model, context,
-        "the runtime base {base} is a full OS distribution (shell, package manager, coreutils): "
-        "bytes and attack surface the program does not need")
+        "the runtime base {base} is a full OS distribution: its shell, package manager and coreutils ship")
     if found is not None:
         yield found
 
@@ -56,13 +54,14 @@ def _installs_os_code(model):
 
 
 def smaller_runtime(model, context):
-    """(image, its size) of a different, smaller image that runs the same runtime at the same
-    version and the shipped artifact, or None. Precision first: None whenever unsure."""
+    """The file's suggestion when it is a different, smaller image that runs the same runtime
+    at the same version and the shipped artifact, else None. Precision first: None whenever unsure."""
     facts = model.base_facts
     if facts is None or facts.kind != "slim-runtime" or facts.size_mb is None:
         return None
-    runtime = detect(model)
-    if not runtime.known:
+    found = advice(model, context)
+    suggestion, runtime = found.suggestion, found.runtime
+    if suggestion.image is None or not found.exact or not runtime.known:
         return None
     if _installs_os_code(model):
         return None  # programs/libraries from apk/apt: the replacement would lack them
@@ -70,10 +69,7 @@ def smaller_runtime(model, context):
         return None  # a musl-linked artifact needs a musl runtime
     if runtime.language in ("python", "node", "java", "dotnet") and not runtime.version:
         return None
-    image, _, exact = choose(runtime, context.suggestion_family, context.catalog)
-    if not exact:
-        return None
-    candidate = context.catalog.facts(ImageRef.parse(image))
+    candidate = context.catalog.facts(ImageRef.parse(suggestion.image))
     if candidate is None or candidate.size_mb is None:
         return None
     if runtime.language in ("python", "node", "java", "dotnet"):
@@ -81,30 +77,27 @@ def smaller_runtime(model, context):
             return None
     if candidate.family == facts.family or candidate.size_mb >= facts.size_mb:
         return None
-    return image, candidate.size_mb
+    return suggestion
 
 
 @rule("DSL203", "smaller-runtime-available", "info",
       "A different, smaller image runs the same runtime at the same version.",
       tags=("size",))
 def smaller_runtime_available(model, context):
-    found = smaller_runtime(model, context)
-    if found is None:
+    suggestion = smaller_runtime(model, context)
+    if suggestion is None:
         return
-    image, size = found
-    facts = model.base_facts
-    ins = model.base_from
-    runtime = detect(model)
-    proposal = suggest(model, context)
+    runtime = advice(model, context).runtime
     if runtime.language in ("go", "rust", "c"):
         what = "static binary" if runtime.static else "binary"
     else:
         label = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET"}[runtime.language]
         what = f"{label} {runtime.version}"
-    message = (f"{model.runtime_base.raw} ({fmt_mb(facts.size_mb)}) is already slim, but {image} "
-               f"({fmt_mb(size)}) runs the same {what} with no shell or package manager, "
-               f"saving {fmt_mb(facts.size_mb - size)}")
-    suggestion = proposal.as_suggestion() if proposal is not None and proposal.image == image else None
+    base = model.runtime_base.raw
+    base = base if len(base) <= 48 else base[:47] + "…"
+    message = (f"the runtime base {base} ({fmt_mb(model.base_facts.size_mb)}) is slim, but a smaller "
+               f"image runs the same {what}")
+    ins = model.base_from
     yield Finding("DSL203", ins.start_line, message, column=ins.column, suggestion=suggestion)
 
 

@@ -2,26 +2,29 @@
 
 "Builds software" (RULES.md): a stage runs a build command or installs build tools,
 whether or not it purges them afterwards. git/curl/wget alone are fetch tools, not
-a build; a toolchain base with nothing built on it is DSL201's concern.
+a build; a toolchain base with nothing built on it is DSL201's concern. The evidence
+(the build command, or the build tools and whether the same RUN purges them) comes from
+the model layer, which also owns the file's suggestion that these findings carry.
 """
-from dockerslim_lint.dockerfile.commands import is_build_tool_package
 from dockerslim_lint.engine.rule import rule
-from dockerslim_lint.model.suggest import suggested_finding
+from dockerslim_lint.model.suggest import build_evidence, suggested_finding
 
 
-def build_evidence(model, stage):
-    """(instruction, what it does in words) for the first build command of `stage`, else its
-    first install of build tools, or None when the stage does not build software."""
-    tools_found = None
-    for ins, run in stage.runs():
-        if run.build_commands:
-            return ins, f"runs `{run.build_commands[0]}`"
-        if tools_found is None:
-            tools = [p for op in run.package_ops if op.action == "install" for p in op.packages
-                     if is_build_tool_package(p)]
-            if tools:
-                tools_found = ins, "installs build tools (" + ", ".join(sorted(set(tools))[:4]) + ")"
-    return tools_found
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _fit(head: str, tail: str, short_tail: str, limit: int = 120) -> str:
+    """`head + tail` when it fits the message length, else `head + short_tail`."""
+    return head + (tail if len(head) + len(tail) <= limit else short_tail)
+
+
+def _what(evidence) -> str:
+    where = f"{evidence.does} at line {evidence.instruction.start_line}"
+    if evidence.purged:
+        where += ", tools purged in the same RUN" if evidence.does.startswith("runs") else \
+            ", purged in the same RUN"
+    return where
 
 
 @rule("DSL101", "single-stage-build", "error",
@@ -30,14 +33,12 @@ def build_evidence(model, stage):
 def single_stage_build(model, context):
     if not model.single_stage:
         return
-    stage = model.stages[0]
-    evidence = build_evidence(model, stage)
+    evidence = build_evidence(model, model.stages[0])
     if evidence is None:
         return
-    ins, does = evidence
-    message = (f"this Dockerfile has one stage and it {does} (line {ins.start_line}): the compilers, "
-               "package caches and sources of the build all ship in the runtime image. Build in a "
-               "first stage (`FROM ... AS build`) and copy only the artifact into a minimal final stage")
+    base = _short(model.stages[0].base_text or "?", 32)
+    message = _fit(f"the only stage ({base}) {_what(evidence)}", ": the build ships with the program",
+                   ": the build ships")
     yield suggested_finding("DSL101", model.target.from_instruction, message, model, context)
 
 
@@ -51,12 +52,10 @@ def build_in_runtime_stage(model, context):
         evidence = build_evidence(model, stage)
         if evidence is None:
             continue
-        ins, does = evidence
         role = "the target stage" if stage is model.target else \
-            f"stage {stage.label!r}, which the target inherits with `FROM {stage.label}`,"
-        message = (f"{role} {does} (line {ins.start_line}), so the build environment ships despite "
-                   "the multi-stage layout. Move the build into a stage that the final stage only "
-                   "`COPY --from`s")
+            f"stage {_short(stage.label, 24)!r}, inherited by the target,"
+        message = _fit(f"{role} {_what(evidence)}", ": the build ships despite the multi-stage layout",
+                       ": the build ships")
         yield suggested_finding("DSL102", model.target.from_instruction, message, model, context)
         return
 

@@ -3,7 +3,8 @@
 expected.yaml:
     options: {target: NAME, build_args: {K: V}}    # optional
     findings: [DSL101:1, ...]                        # rule:line, exact set (no more, no less)
-    suggestions: {DSL101: image}                     # optional: suggested image per rule
+    suggestions: {DSL101: image}                     # optional: suggested image per rule,
+                                                     # or `none`: the finding names no image
 """
 import glob
 import os
@@ -37,7 +38,9 @@ def test_fixture(expected_path, rules):
     assert got == want, "\n".join(f"  {f.rule_id}:{f.line} {f.message}" for f in result.findings)
     for rule_id, image in (expected.get("suggestions") or {}).items():
         suggested = [f.suggestion.image for f in result.findings if f.rule_id == rule_id and f.suggestion]
-        assert image in suggested, (rule_id, suggested)
+        assert suggested, (rule_id, "carries no suggestion")
+        want_image = None if image in (None, "none") else image
+        assert all(s == want_image for s in suggested), (rule_id, suggested)
 
 
 def test_there_are_fixtures():

@@ -56,9 +56,9 @@ def test_one_command_per_finding_with_severity_mapping(tmp_path):
 
 
 def test_suggestion_on_a_second_line(tmp_path):
-    s = Suggestion("gcr.io/distroless/static-debian13:nonroot", "ship distroless static (about 2 MB)")
+    s = Suggestion("gcr.io/distroless/static-debian13:nonroot", "static binary", image_size_mb=2.0)
     out = output([result("Dockerfile", Finding("DSL101", 1, "m", severity="error", suggestion=s))], tmp_path)
-    assert out == "::error file=Dockerfile,line=1,col=1,title=DSL101::m%0Asuggestion: ship distroless static (about 2 MB)\n"
+    assert out == "::error file=Dockerfile,line=1,col=1,title=DSL101::m%0Asuggestion: ship gcr.io/distroless/static-debian13:nonroot (static binary): about 2 MB\n"
 
 
 def test_properties_and_message_are_escaped(tmp_path):

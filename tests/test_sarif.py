@@ -70,7 +70,7 @@ LINES = [
 ]
 
 SAFE = Suggestion("gcr.io/distroless/static-debian13:nonroot",
-                  "ship gcr.io/distroless/static-debian13:nonroot (about 2 MB)",
+                  "static binary", image_size_mb=2.0,
                   fix_safe=True, replaces="ubuntu", replace_line=1, replace_column=6)
 
 
@@ -274,7 +274,7 @@ def test_result_fields(tmp_path):
         assert FINGERPRINT.match(result["partialFingerprints"]["primaryLocationLineHash"])
     first = run["results"][0]
     assert first["message"]["text"] == ("this single stage builds Go. Suggestion: ship "
-                                        "gcr.io/distroless/static-debian13:nonroot (about 2 MB).")
+                                        "gcr.io/distroless/static-debian13:nonroot (static binary): about 2 MB.")
     assert first["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": len(LINES[0]) + 1}
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"

@@ -16,29 +16,70 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
+def fmt_mb(mb: Optional[float], about: bool = True) -> str:
+    """`about 861 MB`, `about 2.3 MB`, `about 1.1 GB` (sizes are estimates)."""
+    if mb is None:
+        return "unknown size"
+    prefix = "about " if about else ""
+    if mb >= 1000:
+        return f"{prefix}{mb / 1000:.1f} GB"
+    if mb >= 10:
+        return f"{prefix}{round(mb):.0f} MB"
+    return f"{prefix}{mb:.1f} MB".replace(".0 MB", " MB")
+
+
+# What the user does with the suggested image, per rule family (RULES.md "Suggestions").
+ACTIONS = ("build in a separate stage and ship", "move the build out of the runtime stages and ship", "ship")
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    """A concrete replacement runtime image, with the sizes that make the case for it.
+    """The runtime image to ship instead, or none, with the one clause that says why.
 
-    Sizes are uncompressed on-disk MB (what `docker images` shows), approximate.
-    `fix_safe` is true only where swapping the base reference alone gives a working
-    image (RULES.md "Suggestions"): SARIF turns such suggestions into `fixes[]`.
+    Computed once per file by the model layer (dockerslim_lint.model.suggest) from the
+    needs of the shipped program and what images provide; every finding of a file that
+    carries a suggestion carries this same object. `image` is None when no image is known
+    to run the program; `reason` then says why in one clause. Sizes are uncompressed
+    on-disk MB (what `docker images` shows), approximate. `fix_safe` is true only where
+    swapping the base reference alone gives a working image (RULES.md "Suggestions").
     """
 
-    image: str
-    text: str
+    image: Optional[str]
+    reason: str = ""
+    action: str = "ship"
     image_size_mb: Optional[float] = None
     current_size_mb: Optional[float] = None
-    saving_mb: Optional[float] = None
     fix_safe: bool = False
     # What the fix replaces: the base reference text as written on the FROM line.
     replaces: Optional[str] = None
     replace_line: Optional[int] = None
     replace_column: Optional[int] = None
 
+    @property
+    def saving_mb(self) -> Optional[float]:
+        if self.image_size_mb is None or self.current_size_mb is None:
+            return None
+        return max(self.current_size_mb - self.image_size_mb, 0.0)
+
+    @property
+    def text(self) -> str:
+        """One line: `ACTION IMAGE (reason): about 890 MB -> 2.3 MB`, or `no image suggested: reason`."""
+        if self.image is None:
+            return f"no image suggested: {self.reason}" if self.reason else "no image suggested"
+        out = f"{self.action} {self.image}"
+        if self.reason:
+            out += f" ({self.reason})"
+        if self.image_size_mb is not None and self.current_size_mb is not None:
+            out += f": {fmt_mb(self.current_size_mb)} -> {fmt_mb(self.image_size_mb, about=False)}"
+        elif self.image_size_mb is not None:
+            out += f": {fmt_mb(self.image_size_mb)}"
+        return out
+
     def as_dict(self) -> dict:
         return {
             "image": self.image,
+            "reason": self.reason,
+            "action": self.action,
             "text": self.text,
             "image_size_mb": self.image_size_mb,
             "current_size_mb": self.current_size_mb,

@@ -8,53 +8,58 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from dockerslim_lint.dockerfile.commands import _package_base
-from dockerslim_lint.engine.findings import Finding, Suggestion
+from dockerslim_lint.dockerfile.commands import _package_base, is_build_tool_package
+from dockerslim_lint.engine.findings import ACTIONS, Finding, Suggestion, fmt_mb
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.model.runtime import Runtime, detect
 
-def fmt_mb(mb: Optional[float]) -> str:
-    if mb is None:
-        return "unknown size"
-    if mb >= 1000:
-        return f"about {mb / 1000:.1f} GB"
-    if mb >= 10:
-        return f"about {round(mb):.0f} MB"
-    return f"about {mb:.1f} MB".replace(".0 MB", " MB")
 
 
 @dataclass(frozen=True)
-class Proposal:
-    image: str
-    reason: str  # why this image, and caveats ("said as a guess", "nearest of ...")
-    image_size_mb: Optional[float]
-    current_size_mb: Optional[float]
-    current_desc: str  # "golang:1.22 (about 850 MB: Go toolchain, gcc, git, apt, bash)"
-    fix_safe: bool
-    replaces: Optional[str]
-    replace_line: Optional[int]
-    replace_column: Optional[int]
+class BuildEvidence:
+    """Why a stage "builds software" (RULES.md Vocabulary), in words, with its RUN."""
+
+    instruction: object
+    does: str  # "runs `go build`", "installs build tools gcc, make"
+    purged: bool  # the same RUN removes the build tools it installs
+
+
+def build_evidence(model, stage) -> Optional[BuildEvidence]:
+    """The first build command of `stage`, else its first install of build tools, or None
+    when the stage does not build software. `purged` says the same RUN removes the tools."""
+    tools_found = None
+    for ins, run in stage.runs():
+        tools = sorted({_package_base(p) for op in run.package_ops if op.action == "install"
+                        for p in op.packages if is_build_tool_package(p)})
+        kept = set(run.net_installed())
+        purged = bool(tools) and not any(t in kept for t in tools)
+        if run.build_commands:
+            return BuildEvidence(ins, f"runs `{run.build_commands[0]}`", purged)
+        if tools_found is None and tools:
+            tools_found = BuildEvidence(ins, "installs " + ", ".join(tools[:3]) +
+                                        (" and more" if len(tools) > 3 else ""), purged)
+    return tools_found
+
+
+def action_of(model) -> str:
+    """What the user does with the suggested image: a file-level fact (one suggestion per file)."""
+    if model.single_stage:
+        if build_evidence(model, model.stages[0]) is not None:
+            return ACTIONS[0]
+    elif any(build_evidence(model, stage) is not None for stage in model.runtime_stages):
+        return ACTIONS[1]
+    return ACTIONS[2]
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The model's advice for one file: the Suggestion every finding carries, and what the
+    rules need to know about it (DSL203 fires only on an exact, smaller, different image)."""
+
+    suggestion: Suggestion
     runtime: Runtime
-
-    @property
-    def saving_mb(self) -> Optional[float]:
-        if self.image_size_mb is None or self.current_size_mb is None:
-            return None
-        return max(self.current_size_mb - self.image_size_mb, 0.0)
-
-    @property
-    def summary(self) -> str:
-        text = f"the final image is based on {self.current_desc}; {self.reason}ship {self.image}"
-        if self.image_size_mb is not None:
-            text += f" ({fmt_mb(self.image_size_mb)})"
-        if self.saving_mb:
-            text += f", saving {fmt_mb(self.saving_mb)}"
-        return text
-
-    def as_suggestion(self) -> Suggestion:
-        return Suggestion(self.image, self.summary, self.image_size_mb, self.current_size_mb,
-                          self.saving_mb, self.fix_safe, self.replaces, self.replace_line,
-                          self.replace_column)
+    exact: bool  # the image runs the detected runtime at the same version
+    current_desc: str
 
 
 def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
@@ -97,19 +102,21 @@ def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
 
 
 def suggested_finding(rule_id: str, instruction, message: str, model, context) -> Finding:
-    """A finding at `instruction` that carries the model's suggestion (DSL101/102/2xx)."""
-    proposal = suggest(model, context)
+    """A finding at `instruction` that carries the file's one suggestion (DSL101/102/2xx)."""
     return Finding(rule_id, instruction.start_line, message, column=instruction.column,
-                   suggestion=proposal.as_suggestion() if proposal else None)
+                   suggestion=suggestion_of(model, context))
 
 
-def suggest(model, context) -> Optional[Proposal]:
-    cached = getattr(model, "_proposal", False)
-    if cached is not False:
-        return cached
-    proposal = _propose(model, context)
-    model._proposal = proposal
-    return proposal
+def suggestion_of(model, context) -> Suggestion:
+    return advice(model, context).suggestion
+
+
+def advice(model, context) -> Advice:
+    """The file's advice, computed once per model."""
+    cached = model.__dict__.get("_advice")
+    if cached is None:
+        cached = model.__dict__["_advice"] = _advise(model, context)
+    return cached
 
 
 def _image_size(catalog, image: str) -> Optional[float]:
@@ -121,67 +128,68 @@ _LABELS = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NE
            "go": "Go", "rust": "Rust", "c": "C/C++"}
 
 
-def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[str, str, bool]:
-    """(image, reason words ending with a space, exact) for a runtime, per RULES.md's
-    table; the image lists live in the catalog (`replacements:`). `exact` is True when
-    the image is known to run the detected runtime at the same version (never for a
-    guess, a nearest other version, or an unknown version)."""
+def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[Optional[str], str, bool]:
+    """(image or None, one clause of reason, exact) for a runtime, per RULES.md's table; the
+    image lists live in the catalog (`replacements:`). `exact` is True when the image is known
+    to run the detected runtime at the same version. No image when the runtime, its version
+    or a need is unknown: a guess is never a suggestion."""
     if catalog is None:
         from dockerslim_lint.images.catalog import default_catalog
         catalog = default_catalog()
     lang = runtime.language
     label = _LABELS.get(lang, lang)
+    if lang is None:
+        return None, "the program the image runs could not be identified", False
     if lang in ("go", "rust", "c"):
         if runtime.static:
             linkage = "static"
-            why = f"the binary is static ({runtime.evidence}), so " if runtime.evidence else \
-                "the binary is static, so "
+            why = f"static binary: {runtime.evidence}" if runtime.evidence else "static binary"
         elif runtime.libc == "musl":
-            return "alpine", ("the binary links musl, which distroless and Chainguard's glibc images do not "
-                              "ship; build it static (CGO_ENABLED=0 / a musl crt-static target) for a "
-                              "smaller image, or "), False
+            return None, ("the binary links musl, which no image of the family ships; a static build "
+                          "(CGO_ENABLED=0 or a musl crt-static target) would run on a static image"), False
         elif lang == "rust" or runtime.needs_libgcc:
-            linkage, why = "libgcc", "the binary needs glibc and libgcc, so "
+            linkage, why = "libgcc", "the binary needs glibc and libgcc"
         else:
-            linkage, why = "glibc", "the binary needs glibc, so "
+            linkage, why = "glibc", "the binary needs glibc"
         found = catalog.replacement(family, runtime=lang, linkage=linkage)
-        if found is not None:
-            if lang == "go" and linkage == "glibc":
-                static = catalog.replacement(family, runtime="go", linkage="static")
-                why = (f"Go with cgo needs glibc (CGO_ENABLED=0 would allow the smaller "
-                       f"{static.image if static else 'static image'}), so ")
-            return found.image, why + "build in a separate stage and ", True
-    elif lang == "dotnet":
+        if found is None:
+            return None, f"no image of the {family} family provides {linkage}", False
+        if lang == "go" and linkage == "glibc":
+            static = catalog.replacement(family, runtime="go", linkage="static")
+            why = ("Go with cgo, on by default, needs glibc; CGO_ENABLED=0 would allow "
+                   f"{static.image if static else 'a static image'}")
+        return found.image, why, True
+    if lang == "dotnet":
         flavor = "runtime-deps" if runtime.dotnet_mode in ("self-contained", "aot") else \
             ("aspnet" if runtime.web else "runtime")
-        mode = {"runtime-deps": f"a {runtime.dotnet_mode}", "aspnet": "an ASP.NET Core",
-                "runtime": "a framework-dependent"}[flavor]
+        mode = {"runtime-deps": f"{runtime.dotnet_mode}", "aspnet": "ASP.NET Core",
+                "runtime": "framework-dependent"}[flavor]
+        if runtime.version is None:
+            return None, "the .NET version could not be detected", False
         found = catalog.replacement(family, runtime="dotnet", version=runtime.version, flavor=flavor)
-        if found is not None:
-            return found.image, f"for {mode} .NET {runtime.version} app, ", True
-        found = catalog.replacement(family, runtime="dotnet", version="10.0", flavor=flavor)
-        if found is not None:
-            return found.image, (f"a guess, as the .NET version could not be matched (assuming 10.0; "
-                                 f"use your SDK's version), for {mode} app: "), False
-    elif lang is not None:
-        found = catalog.replacement(family, runtime=lang, version=runtime.version)
-        if found is not None:
-            if found.fallback:
-                return found.image, (f"{found.note.split(';')[0]}, so keep Python {runtime.version} and "
-                                     if lang == "python" else f"{found.note}; "), True
-            if found.exact:
-                return found.image, f"for {label} {runtime.version}, ", True
-            if found.exact is False:
-                return found.image, (f"{label} {runtime.version} has no {family} image; the nearest is "
-                                     f"{label} {found.version} (test your app on it), so "), False
-            if runtime.version is None:
-                runs = f" (this image runs {label} {found.version})" if found.version else ""
-                return found.image, (f"a guess, as the {label} version could not be detected{runs}: "), False
-            return found.image, f"check that its {label} version matches {runtime.version}, then ", False
-    found = catalog.replacement(family)
-    if found is None:  # a family without a default: distroless's
-        found = catalog.replacement("distroless")
-    return found.image, "a guess, as the runtime could not be detected: ", False
+        if found is None:
+            return None, f"no chiseled image in the catalog runs .NET {runtime.version}", False
+        return found.image, f"{mode} .NET {runtime.version} app", True
+    if runtime.version is None:
+        return None, f"the {label} version could not be detected", False
+    found = catalog.replacement(family, runtime=lang, version=runtime.version)
+    if found is None:
+        return None, f"no image of the {family} family runs {label} {runtime.version}", False
+    if found.fallback:
+        return found.image, f"same {label} {runtime.version}; distroless python3 needs 3.13", True
+    if found.exact:
+        return found.image, f"{label} {runtime.version}", True
+    if found.exact is False and lang == "node":
+        # RULES.md: a different Node major is never suggested; the same major's -slim image is.
+        slim = f"node:{runtime.version}-slim"
+        facts = catalog.facts(ImageRef.parse(slim))
+        if facts is not None and facts.runtime == "node":
+            return slim, f"same Node.js {runtime.version}; distroless ships only Node.js 22, 24 and 26", True
+        return None, f"no image of the {family} family runs Node.js {runtime.version}", False
+    if found.exact is False and lang == "java":
+        return found.image, (f"Java {runtime.version} has no {family} image; Java {found.version} is the "
+                             "nearest newer, test the app on it"), False
+    return None, f"no image of the {family} family is known to run {label} {runtime.version}", False
 
 
 def _fix_safe(model, image: str, runtime: Runtime) -> bool:
@@ -210,10 +218,26 @@ def _fix_safe(model, image: str, runtime: Runtime) -> bool:
     return False
 
 
-def _propose(model, context) -> Optional[Proposal]:
+def _not_the_base(model, catalog, image, reason, runtime):
+    """RULES.md: never the image already in use, nor one larger than it."""
+    if image is None or model.runtime_base is None:
+        return image, reason
+    base = model.runtime_base
+    candidate = ImageRef.parse(image)
+    label = _LABELS.get(runtime.language, runtime.language or "the program")
+    if candidate.name == base.name and candidate.lookup_tag == base.lookup_tag:
+        return None, f"{base.raw} is already the smallest image known to run {label} {runtime.version or ''}".rstrip()
+    size = _image_size(catalog, image)
+    facts = model.base_facts
+    if size is not None and facts is not None and facts.size_mb is not None and size >= facts.size_mb:
+        return None, f"no image smaller than {base.raw} is known to run {label} {runtime.version or ''}".rstrip()
+    return image, reason
+
+
+def _advise(model, context) -> Advice:
     catalog = context.catalog
     runtime = detect(model)
-    image, reason, _ = choose(runtime, context.suggestion_family, catalog)
+    image, reason, exact = choose(runtime, context.suggestion_family, catalog)
     current, desc = estimate_current(model, catalog)
     base_ins = model.base_from
     replaces = model.runtime_stages[0].base_text if model.runtime_base is not None else None
@@ -222,7 +246,10 @@ def _propose(model, context) -> Optional[Proposal]:
         line_text = model.parsed.lines[base_ins.start_line - 1] if model.parsed.lines else ""
         pos = line_text.find(replaces)
         column = pos + 1 if pos >= 0 else None
-    safe = column is not None and _fix_safe(model, image, runtime) and \
+    safe = image is not None and column is not None and _fix_safe(model, image, runtime) and \
         model.runtime_stages[0].from_instruction.value.find("$") < 0
-    return Proposal(image, reason, _image_size(catalog, image), current, desc, safe,
-                    replaces, base_ins.start_line, column, runtime)
+    image, reason = _not_the_base(model, catalog, image, reason, runtime)
+    suggestion = Suggestion(image, reason, action_of(model),
+                            _image_size(catalog, image) if image else None, current, safe,
+                            replaces, base_ins.start_line, column)
+    return Advice(suggestion, runtime, exact, desc)
