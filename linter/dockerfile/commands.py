@@ -18,11 +18,13 @@ _SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "/bin/sh", "/bi
            "/bin/ash", "/bin/dash", "/usr/bin/bash", "/busybox/sh"}
 
 
-def tokenize(script: str) -> List[List[str]]:
+def tokenize(script: str, envs: Optional[List[dict]] = None) -> List[List[str]]:
     """Split a shell script into simple commands (lists of words), quotes removed.
 
     Operators (&&, ||, ;, |, &, newlines, subshell parentheses, braces) separate
     commands; comments are dropped; an unbalanced quote runs to the end. Linear time.
+    `envs`, when given, receives one dict per returned command: its `NAME=value` prefix
+    assignments (`CGO_ENABLED=0 go build`), which the returned words leave out.
     """
     commands: List[List[str]] = []
     words: List[str] = []
@@ -96,17 +98,21 @@ def tokenize(script: str) -> List[List[str]]:
         in_word = True
         i += 1
     end_command()
-    return _unwrap(commands)
+    return _unwrap(commands, envs)
 
 
-def _unwrap(commands: List[List[str]]) -> List[List[str]]:
+def _unwrap(commands: List[List[str]], envs: Optional[List[dict]] = None,
+            outer: Optional[dict] = None) -> List[List[str]]:
     """Strip env prefixes, sudo/exec/time wrappers, and read `sh -c '...'` bodies."""
     out: List[List[str]] = []
     for words in commands:
         k = 0
+        env = dict(outer or {})
         while k < len(words):
             w = words[k]
             if "=" in w and not w.startswith("-") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+                name, _, value = w.partition("=")
+                env[name] = value
                 k += 1
             elif w in ("sudo", "exec", "time", "nohup", "command", "env", "xargs", "then", "do",
                        "else", "if", "while", "until", "!"):
@@ -119,9 +125,15 @@ def _unwrap(commands: List[List[str]]) -> List[List[str]]:
         if not words:
             continue
         if words[0] in _SHELLS and len(words) >= 3 and words[1] in ("-c", "-ec", "-xc", "-exc", "-euxc"):
-            out.extend(tokenize(words[2]))
+            inner: Optional[List[dict]] = [] if envs is not None else None
+            body = tokenize(words[2], inner)
+            out.extend(body)
+            if envs is not None:
+                envs.extend({**env, **e} for e in inner)
             continue
         out.append(words)
+        if envs is not None:
+            envs.append(env)
     return out
 
 
@@ -166,6 +178,7 @@ class RunAnalysis:
     managers_run: List[str] = field(default_factory=list)
     removed_paths: List[str] = field(default_factory=list)  # arguments of rm
     opaque: bool = False  # runs a script whose contents are not in the Dockerfile
+    command_env: List[dict] = field(default_factory=list)  # per command: its `NAME=value` prefixes
 
     def installed(self, manager: Optional[str] = None) -> List[str]:
         return [_package_base(p) for op in self.package_ops if op.action == "install"
@@ -337,8 +350,9 @@ _SCRIPT = re.compile(r"^(\./|/|\.\./)?[\w./-]*\.(sh|bash|py|pl|rb)$")
 
 
 def analyse(script: str) -> RunAnalysis:
-    commands = tokenize(script)
-    analysis = RunAnalysis(commands)
+    envs: List[dict] = []
+    commands = tokenize(script, envs)
+    analysis = RunAnalysis(commands, command_env=envs)
     for words in commands:
         op = _package_op(words)
         if op is not None:
