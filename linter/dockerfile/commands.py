@@ -223,7 +223,8 @@ def _option_value(words, names) -> Optional[str]:
     return None
 
 
-def _positionals(words: List[str]) -> List[str]:
+def _positionals(words: List[str], value_flags=_OPTS_WITH_VALUE) -> List[str]:
+    """The words that are not options nor option values (`value_flags` take the next word)."""
     out = []
     skip = False
     for w in words:
@@ -231,7 +232,7 @@ def _positionals(words: List[str]) -> List[str]:
             skip = False
             continue
         if w.startswith("-"):
-            if w in _OPTS_WITH_VALUE:
+            if w in value_flags:
                 skip = True
             continue
         if w.startswith("$") or not w:

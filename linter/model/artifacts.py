@@ -415,25 +415,10 @@ def _outputs_of_command(model, sf, ins, run, index, words, cwd, env) -> List[Bui
 
 # -- Go ----------------------------------------------------------------------------------
 
-def _go_positionals(words):
-    out = []
-    skip = False
-    for w in words:
-        if skip:
-            skip = False
-            continue
-        if w.startswith("-"):
-            if w in _GO_VALUE_FLAGS:
-                skip = True
-            continue
-        out.append(w)
-    return out
-
-
 def _go_output(model, sf, ins, run, index, words, cwd, env, base, xx) -> BuildOutput:
     verb = "install" if "install" in words[1:3] else "build"
     rest = words[words.index(verb) + 1:]
-    packages = _go_positionals(rest)
+    packages = _positionals(rest, _GO_VALUE_FLAGS)
     target = _option(rest, ("-o",))
     paths: Tuple[str, ...] = ()
     exact = False
@@ -1027,26 +1012,26 @@ def _go_dir_output(output: BuildOutput) -> bool:
     return bool(target and target.endswith("/"))
 
 
-def _relayed_outputs(model: Model, stage: Stage) -> List[BuildOutput]:
-    """Outputs a `COPY --from=<stage>` brought into `stage`, with their paths there."""
-    out: List[BuildOutput] = []
+def _stage_copies(model: Model, stage: Stage):
+    """(COPY, source stage, sources, destination, dest_is_dir) for each readable COPY --from=<stage>."""
     for ins in stage.instructions:
         if ins.keyword != "COPY":
             continue
         source_stage = copy_source_stage(model, stage, ins)
-        if source_stage is None:
-            continue
-        parts = _copy_parts(model, stage, ins)
-        if parts is None:
-            continue
-        sources, dest, dest_is_dir = parts
+        parts = _copy_parts(model, stage, ins) if source_stage is not None else None
+        if parts is not None:
+            yield (ins, source_stage) + parts
+
+
+def _relayed_outputs(model: Model, stage: Stage) -> List[BuildOutput]:
+    """Outputs a `COPY --from=<stage>` brought into `stage`, with their paths there."""
+    out: List[BuildOutput] = []
+    for ins, source_stage, sources, dest, dest_is_dir in _stage_copies(model, stage):
         for output in build_outputs(model, source_stage):
             for src in sources:
-                how = _match(src, output)
-                if how not in ("whole", "part"):
-                    continue
-                out.append(dataclasses.replace(output, paths=_relocate(src, output, dest, dest_is_dir),
-                                               via=output.via + (ins,)))
+                if _match(src, output) in ("whole", "part"):
+                    out.append(dataclasses.replace(output, paths=_relocate(src, output, dest, dest_is_dir),
+                                                   via=output.via + (ins,)))
     return out
 
 
@@ -1075,16 +1060,7 @@ def artifacts_of(model: Model) -> List[Artifact]:
             run_paths.update(program.paths)
     out: List[Artifact] = []
     for stage in model.runtime_stages:
-        for ins in stage.instructions:
-            if ins.keyword != "COPY":
-                continue
-            source_stage = copy_source_stage(model, stage, ins)
-            if source_stage is None:
-                continue
-            parts = _copy_parts(model, stage, ins)
-            if parts is None:
-                continue
-            sources, dest, dest_is_dir = parts
+        for ins, source_stage, sources, dest, dest_is_dir in _stage_copies(model, stage):
             outputs = build_outputs(model, source_stage)
             for src in sources:
                 landing = _landing(src, dest, dest_is_dir)
