@@ -206,14 +206,23 @@ def test_docker_hub_spellings_find_the_same_facts(cat):
 @pytest.mark.parametrize("text, runtime, version", [
     ("golang:1.22", "go", "1.22"),
     ("golang:1.22.5-bookworm", "go", "1.22"),
-    ("golang:alpine", "go", None),
+    ("golang:alpine", "go", "1.27"),  # floating: dated fact (official-images, 2026-08-19)
+    ("golang:1", "go", "1.27"),
+    ("golang", "go", "1.27"),
+    ("ruby:3", "ruby", "3.4"),
+    ("ruby", "ruby", "4.0"),
+    ("eclipse-temurin:latest", "java", "25"),
     ("python:3.12-slim", "python", "3.12"),
     ("python:3.12.4-slim-bookworm", "python", "3.12"),
-    ("python:3", "python", None),
+    ("python:3", "python", None),  # moved to 3.15 after the dated facts: left unknown
+    ("python:latest", "python", None),
+    ("rust:1", "rust", None),
     ("node:20-alpine", "node", "20"),
     ("node:20.11.1-bookworm-slim", "node", "20"),
     ("node:iron", "node", "20"),
-    ("node:lts", "node", None),
+    ("node:lts", "node", None),  # moved from 24 to 26 after the dated facts: left unknown
+    ("node:current", "node", None),
+    ("node:krypton", "node", "24"),
     ("eclipse-temurin:21-jdk", "java", "21"),
     ("eclipse-temurin:17.0.11_9-jre-jammy", "java", "17"),
     ("eclipse-temurin:8u412-b08-jre", "java", "8"),
@@ -722,3 +731,76 @@ def test_os_fields_are_validated(entry, message):
         c.extend(entry)
     assert message in str(info.value)
     assert c.glibc_version_of("debian", "12") == "2.36"
+
+
+# ---------------------------------------------------------------- which release a tag is built on
+
+@pytest.mark.parametrize("text, distro, release, glibc", [
+    # explicit suffixes
+    ("golang:1.22-bookworm", "debian", "12", "2.36"),
+    ("python:3.12-slim-trixie", "debian", "13", "2.41"),
+    ("python:3.13-slim-bookworm", "debian", "12", "2.36"),
+    ("node:18-bullseye-slim", "debian", "11", "2.31"),
+    ("rust:1.80-slim-bookworm", "debian", "12", "2.36"),
+    ("eclipse-temurin:17-jdk-jammy", "ubuntu", "22.04", "2.35"),
+    ("eclipse-temurin:21-jre-noble", "ubuntu", "24.04", "2.39"),
+    ("python:3.11-alpine3.19", "alpine", "3.19", None),
+    ("golang:1.22-alpine", "alpine", None, None),
+    # unsuffixed tags: the release they were (last) built on, from the official-images history
+    ("golang:1.23", "debian", "12", "2.36"),  # frozen: last built 2025-08-10, on bookworm
+    ("golang:1.24", "debian", "13", "2.41"),  # moved to trixie 2025-08-12, then frozen
+    ("golang:1.24.3", "debian", "12", "2.36"),  # a patch tag from before the move
+    ("golang:1.24.9", "debian", "13", "2.41"),
+    ("golang:1.19", "debian", "12", "2.36"),
+    ("golang:1.16", "debian", "11", "2.31"),
+    ("golang:1.27", "debian", "13", "2.41"),
+    ("golang:1.27.3", "debian", "13", "2.41"),  # a later patch of a line built on trixie
+    ("golang", "debian", "13", "2.41"),
+    ("python:3.8", "debian", "12", "2.36"),
+    ("python:3.12-slim", "debian", "13", "2.41"),
+    ("python:3", "debian", "13", "2.41"),
+    ("node:20", "debian", "12", "2.36"),
+    ("node:22-slim", "debian", "12", "2.36"),  # Node 22 and 24 stayed on bookworm
+    ("node:16", "debian", "10", "2.28"),
+    ("node:26", "debian", "13", "2.41"),
+    ("rust:1.75", "debian", "12", "2.36"),
+    ("rust:1", "debian", "13", "2.41"),
+    ("ruby:3.3", "debian", "13", "2.41"),
+    ("eclipse-temurin:21-jre", "ubuntu", "26.04", "2.43"),
+    ("eclipse-temurin:19", "ubuntu", "22.04", "2.35"),
+])
+def test_release_of_tags(cat, text, distro, release, glibc):
+    f = facts(cat, text)
+    assert (f.distro, f.distro_release, f.glibc_version) == (distro, release, glibc), text
+
+
+@pytest.mark.parametrize("text", ["golang:1.28", "node:lts", "node:current", "node:latest", "golang:1.24.99",
+                                  "php:8.3", "python:3.16"])
+def test_release_is_unknown_without_a_dated_fact(cat, text):
+    assert facts(cat, text).distro_release is None
+
+
+def test_exact_tags_and_version_lines_in_user_entries():
+    c = load_catalog({"acme": {"names": ["example.com/acme"], "kind": "slim-runtime", "libc": "glibc",
+                               "distro": "debian", "tags": [
+                                   {"version_lines": {"": ["2.1"], "-slim": ["2.1", "2.2"]}, "distro_release": "12"},
+                                   {"exact_tags": ["stable"], "distro_release": "13"}]}})
+    assert c.facts("example.com/acme:2.1.7").distro_release == "12"
+    assert c.facts("example.com/acme:2.2-slim").distro_release == "12"
+    assert c.facts("example.com/acme:2.2").distro_release is None
+    assert c.facts("example.com/acme:2.10").distro_release is None
+    assert c.facts("example.com/acme:stable").glibc_version == "2.41"
+    with pytest.raises(ValueError, match="version_lines"):
+        load_catalog({"bad": {"names": ["x/y"], "kind": "minimal", "tags": [{"version_lines": {"": [2.1]}}]}})
+    with pytest.raises(ValueError, match="exact_tags"):
+        load_catalog({"bad": {"names": ["x/y"], "kind": "minimal", "tags": [{"exact_tags": "1.0"}]}})
+
+
+def test_bundled_exact_tags_and_version_lines_are_well_formed():
+    from dockerslim_lint.images import catalog as images
+    for fam in images.Catalog(images._bundled_data())._families.values():
+        for o in fam.overlays:
+            if o.exact is not None:
+                assert isinstance(o.exact, list) and all(isinstance(t, str) and t for t in o.exact), fam.id
+            if o.lines is not None:
+                assert all(isinstance(k, str) and all(isinstance(v, str) for v in ls) for k, ls in o.lines.items()), fam.id

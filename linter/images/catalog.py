@@ -309,7 +309,7 @@ _FACT_FIELDS = (
 )
 _OS_FIELDS = ("distro", "distro_release", "glibc_version", "programs", "python_path", "workdir", "path_env")
 _FAMILY_ONLY = ("names", "name_patterns", "tag", "tags", "version_aliases", "unverified", "note")
-_OVERLAY_ONLY = ("match", "name")
+_OVERLAY_ONLY = ("match", "name", "exact_tags", "version_lines")
 # Facts that may be written as `unknown`, and how they then appear in ImageFacts.
 _UNKNOWN_OK = ("shell", "package_managers", "default_user", "entrypoint", "cmd", "libc",
                "size_mb", "runtime_version", "size_compressed_mb") + _OS_FIELDS
@@ -501,13 +501,46 @@ class _UnknownMarker:
 _UNKNOWN = _UnknownMarker()
 
 
-class _Overlay:
-    __slots__ = ("tag_re", "name_re", "fields")
+_LEADING_VERSION = re.compile(r"[0-9][0-9.]*")
 
-    def __init__(self, tag_re, name_re, fields):
+
+def _version_line_keys(tag: str) -> Tuple[Tuple[str, str], ...]:
+    """(suffix, line) keys a tag can match in `version_lines`: "1.24.3-alpine" ->
+    ("-alpine", "1"), ("-alpine", "1.24"), ("-alpine", "1.24.3")."""
+    m = _LEADING_VERSION.match(tag)
+    if not m:
+        return ()
+    version = m.group(0).rstrip(".")
+    suffix = tag[len(version):]
+    comps = version.split(".")
+    return tuple((suffix, ".".join(comps[:i])) for i in range(1, len(comps) + 1))
+
+
+class _Overlay:
+    __slots__ = ("tag_re", "name_re", "fields", "exact", "lines", "_sets")
+
+    def __init__(self, tag_re, name_re, fields, exact=None, lines=None):
         self.tag_re = tag_re
         self.name_re = name_re
         self.fields = fields
+        self.exact = exact  # tags the overlay applies to (besides `match`): a list, as a set when used
+        self.lines = lines  # {suffix: [version lines]}: "1.24" covers 1.24, 1.24.3 (plus the suffix)
+        self._sets = None  # (exact set, (suffix, line) set), built on first use: start-up stays cheap
+
+    def tag_matches(self, tag: str):
+        """None: no tag condition; False: no match; else the match object or True."""
+        if self.exact is not None or self.lines is not None:
+            if self._sets is None:
+                self._sets = (frozenset(self.exact or ()),
+                              frozenset((sfx, line) for sfx, ls in (self.lines or {}).items() for line in ls))
+            exact, lines = self._sets
+            if tag in exact or (lines and any(k in lines for k in _version_line_keys(tag))):
+                return True
+        if self.tag_re is not None:
+            return self.tag_re.fullmatch(tag) or False
+        if self.exact is not None or self.lines is not None:
+            return False
+        return None
 
 
 class _Family:
@@ -567,12 +600,27 @@ class _Family:
             owhere = _where(family_id, i)
             if not isinstance(item, Mapping):
                 raise ValueError(f"{owhere}: an overlay must be a mapping, got {item!r}")
-            if "match" not in item and "name" not in item:
-                raise ValueError(f"{owhere}: an overlay needs `match` (tag regex) and/or `name` (name regex)")
+            if not any(k in item for k in ("match", "name", "exact_tags", "version_lines")):
+                raise ValueError(f"{owhere}: an overlay needs `match` (tag regex), `exact_tags`, `version_lines` "
+                                 "and/or `name` (name regex)")
             tag_re = _compile(item["match"], owhere, "match", lazy=not user) if "match" in item else None
             name_re = _compile(item["name"], owhere, "name", lazy=not user) if "name" in item else None
+            exact = lines = None
+            if "exact_tags" in item:  # bundled data is checked by the tests, user entries here
+                tags_list = item["exact_tags"]
+                if user and (not isinstance(tags_list, (list, tuple))
+                             or not all(isinstance(t, str) and t for t in tags_list)):
+                    raise ValueError(f"{owhere}: exact_tags must be a list of tags")
+                exact = tags_list
+            if "version_lines" in item:
+                spec = item["version_lines"]
+                if user and (not isinstance(spec, Mapping) or not all(
+                        isinstance(k, str) and isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)
+                        for k, v in spec.items())):
+                    raise ValueError(f"{owhere}: version_lines must map a tag suffix to a list of quoted version lines")
+                lines = spec
             fields = _check_fields(item, owhere, _OVERLAY_ONLY)
-            self.overlays.append(_Overlay(tag_re, name_re, fields))
+            self.overlays.append(_Overlay(tag_re, name_re, fields, exact, lines))
 
     def name_match(self, name: str) -> Optional[Dict[str, str]]:
         """Named groups of the matching name (empty for an exact name); None if no match."""
@@ -596,10 +644,10 @@ class _Family:
             values["distro_release"] = groups["release"]
         for overlay in self.overlays:
             found: Dict[str, str] = {}
-            if overlay.tag_re is not None:
-                m = overlay.tag_re.fullmatch(tag)
-                if not m:
-                    continue
+            m = overlay.tag_matches(tag)
+            if m is False:
+                continue
+            if m is not None and m is not True:
                 found.update({k: v for k, v in m.groupdict().items() if v is not None})
             if overlay.name_re is not None:
                 m = overlay.name_re.fullmatch(name)
