@@ -36,9 +36,47 @@ def _build_args(ctx, param, values):
 
 
 def _use_color(no_color: bool, stream) -> bool:
-    if no_color or "NO_COLOR" in os.environ:
+    """--no-color, then NO_COLOR (set and not empty, no-color.org), then FORCE_COLOR (set and
+    not empty, force-color.org), then TERM=dumb, then whether the stream is a terminal."""
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
         return False
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _list_rules(rules, fmt: str) -> None:
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{"id": r.ID, "name": r.NAME, "severity": r.SEVERITY, "summary": r.SUMMARY,
+                                "tags": list(getattr(r, "TAGS", ()) or ())} for r in rules], indent=2))
+        return
+    for r in rules:
+        click.echo(f"{r.ID}  {r.NAME:<30} {r.SEVERITY:<8} {r.SUMMARY}")
+
+
+def _why(rules):
+    """rule id -> the first sentence of its documentation's "Why is this bad?" ('' if none)."""
+    import re
+
+    from dockerslim_lint.docs import rule_doc
+
+    by_id = {r.ID: r for r in rules}
+    cache = {}
+
+    def why(rule_id: str) -> str:
+        if rule_id not in cache:
+            doc = rule_doc(by_id[rule_id]) if rule_id in by_id else ""
+            section = doc.split("## Why is this bad?", 1)[1] if "## Why is this bad?" in doc else ""
+            paragraph = " ".join(section.strip().split("\n\n", 1)[0].split()) if section else ""
+            match = re.match(r"(.+?[.!?])(\s|$)", paragraph)
+            cache[rule_id] = match.group(1) if match else paragraph
+        return cache[rule_id]
+
+    return why
 
 
 def _repository_root():
@@ -81,8 +119,10 @@ def _repository_root():
               help="Config file for every linted file (default: .dockerslim-lint.yaml/.yml or "
                    "pyproject.toml [tool.dockerslim-lint], looked up from each file's directory "
                    "to the repository root).")
-@click.option("--verbose", is_flag=True, help="Say on standard error which config applies and which files it excludes.")
-@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set or output is not a TTY).")
+@click.option("--verbose", is_flag=True, help="Say on standard error which config applies and which files it "
+              "excludes; in text output, a short why line under each finding.")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set and not empty, TERM=dumb, "
+              "or output is not a TTY; FORCE_COLOR forces them).")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="ID", default=None, help="Show a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name="dockerslim-lint")
@@ -91,8 +131,9 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         verbose=False):
     """Lint Dockerfiles for small, hard-to-attack runtime images.
 
-    PATHS are Dockerfiles or directories (searched for Dockerfile, Dockerfile.*,
-    Dockerfile-*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*);
+    PATHS are Dockerfiles or directories (searched for Dockerfile, dockerfile, Dockerfile.*,
+    Dockerfile-*, *.Dockerfile, *.dockerfile, Containerfile, Containerfile.*, but not
+    *.dockerignore);
     `-` reads standard input. With no PATHS, ./Dockerfile is linted.
 
     Exit status: 0 nothing at or above the failure threshold, 1 findings,
@@ -107,8 +148,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
             raise click.UsageError(f"unknown rule {rule_id!r} in --select/--ignore; "
                                    f"see --list-rules")
     if list_rules:
-        for r in rules:
-            click.echo(f"{r.ID}  {r.NAME:<30} {r.SEVERITY:<8} {r.SUMMARY}")
+        _list_rules(rules, fmt)
         sys.exit(EXIT_OK)
     if explain:
         from dockerslim_lint.docs import rule_doc
@@ -121,7 +161,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         sys.exit(EXIT_OK)
 
     from dockerslim_lint.engine.linter import Linter
-    from dockerslim_lint.files import expand_paths, read_file, describe_os_error
+    from dockerslim_lint.files import expand_paths, is_text, read_file, describe_os_error
     from dockerslim_lint.reporters import Report, get_writer
 
     if not paths:
@@ -181,6 +221,9 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         except OSError as exc:
             errors.append(f"{shown}: {describe_os_error(exc)}")
             continue
+        if not is_text(data):  # an executable, an archive, an image: nothing to lint
+            errors.append(f"{shown}: not a text file")
+            continue
         result = linter.lint_bytes(data, shown)
         errors.extend(f"{shown}: {e}" for e in result.errors)
         results.append(result)
@@ -192,9 +235,13 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         report = Report(rules=[ran[k] for k in sorted(ran)], version=__version__,
                         color=_use_color(no_color, stream) and fmt == "text",
                         sarif_category=sarif_category, root=_repository_root(),
-                        failure_threshold=threshold, errors=errors)
+                        failure_threshold=threshold, errors=errors, verbose=verbose,
+                        why=_why(ran.values()) if verbose else None)
         get_writer(fmt)(stream, results, report)
         stream.flush()
+    except BrokenPipeError:
+        # The reader went away (`dockerslim-lint . | head -1`): not an error; stop writing.
+        _silence_stdout()
     except OSError as exc:
         _error(f"{output or '<stdout>'}: cannot write report: {describe_os_error(exc)}")
         sys.exit(EXIT_ERROR)
@@ -240,6 +287,16 @@ def _tolerant_stdout() -> None:
             pass
 
 
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null, so that the interpreter's final flush
+    does not print `Exception ignored ... BrokenPipeError`."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+        pass
+
+
 def main(argv=None):
     """Entry point: click handles usage errors (exit 2); anything unexpected is one line, exit 2."""
     _tolerant_stdout()
@@ -247,6 +304,9 @@ def main(argv=None):
         cli.main(args=argv, prog_name="dockerslim-lint", standalone_mode=True)
     except SystemExit:
         raise
+    except BrokenPipeError:  # --list-rules, --explain, --help into a closed pipe
+        _silence_stdout()
+        sys.exit(EXIT_OK)
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(130)

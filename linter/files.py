@@ -4,26 +4,72 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from typing import Iterator, Tuple
 
-DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile",
+# `dockerfile` in lower case: `docker build` falls back to it when there is no `Dockerfile`.
+DOCKERFILE_PATTERNS = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile",
                        "*.dockerfile", "Containerfile", "Containerfile.*")
+# `Dockerfile.dockerignore` (BuildKit: the ignore file of one Dockerfile) is not a Dockerfile.
+NOT_DOCKERFILE_SUFFIXES = (".dockerignore",)
+# The instruction keywords BuildKit knows, for telling a binary file from a Dockerfile.
+_KEYWORDS = re.compile(rb"\s*(from|run|cmd|label|maintainer|expose|env|add|copy|entrypoint|volume|user|"
+                       rb"workdir|arg|onbuild|stopsignal|healthcheck|shell)(\s|$)", re.I)
+SNIFF_BYTES = 8 * 1024
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox",
              ".venv", "venv", ".mypy_cache", ".pytest_cache"}
 MAX_BYTES = 64 * 1024 * 1024  # a Dockerfile larger than this is not a Dockerfile
 
 
 def is_dockerfile_name(name: str) -> bool:
+    if name.endswith(NOT_DOCKERFILE_SUFFIXES):
+        return False
     return any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS)
+
+
+def is_text(data: bytes) -> bool:
+    """False for a file that is not text: NUL bytes in its first 8 KiB and no instruction
+    keyword on its first line (blank and comment lines skipped). A NUL inside an otherwise
+    readable Dockerfile leaves it text (it is linted as usual)."""
+    head = data[:SNIFF_BYTES]
+    if b"\x00" not in head:
+        return True
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    for line in head.split(b"\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        return _KEYWORDS.match(line) is not None
+    return False
+
+
+def _key(path: str) -> str:
+    """The same file named twice (`Dockerfile ./Dockerfile`, a folder and a file in it) is one key."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):  # pragma: no cover
+        return os.path.normpath(path)
+
+
+def expand_paths(paths) -> Iterator[Tuple[str, str]]:
+    """Yield ("file", path) for each file to lint, once (the first spelling wins), and ("error",
+    message) for each bad path."""
+    seen = set()
+    for kind, item in _expand_paths(paths):
+        key = (kind, item if kind == "error" or item == "-" else _key(item))
+        if key in seen:
+            continue
+        seen.add(key)
+        yield kind, item
 
 
 def _is_virtualenv(path: str) -> bool:
     return os.path.exists(os.path.join(path, "pyvenv.cfg"))
 
 
-def expand_paths(paths) -> Iterator[Tuple[str, str]]:
-    """Yield ("file", path) for each file to lint and ("error", message) for each bad path."""
+def _expand_paths(paths) -> Iterator[Tuple[str, str]]:
     for path in paths:
         if path == "-":
             yield "file", path

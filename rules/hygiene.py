@@ -77,14 +77,9 @@ def _apt_problem(model, stage, ins, run, mounts):
     if any(op.manager == "apt" and op.action == "clean" and ("dist-clean" in op.words or "distclean" in op.words)
            for op in run.package_ops):
         return None
-    updates = [op for op in ops if op.action == "update"]
-    installs = [op for op in ops if op.action == "install"]
-    if updates and not installs:
-        return ("`apt-get update` leaves the package lists (/var/lib/apt/lists, tens of MB) in this "
-                "layer, and a separate RUN cannot delete them from it: update, install and "
-                "`rm -rf /var/lib/apt/lists/*` in one RUN")
-    return ("apt leaves its package lists (/var/lib/apt/lists, tens of MB) in this layer: end the same "
-            "RUN with `&& rm -rf /var/lib/apt/lists/*` (or use a `--mount=type=cache` on /var/lib/apt)")
+    tool = ops[0].words[0].rsplit("/", 1)[-1]
+    verb = "install" if any(op.action == "install" for op in ops) else "update"
+    return f"`{tool} {verb}`", "the package lists", APT_LISTS
 
 
 def _apk_problem(model, stage, ins, run, mounts):
@@ -99,8 +94,7 @@ def _apk_problem(model, stage, ins, run, mounts):
     if any(op.manager == "apk" and op.action == "clean" for op in run.package_ops):
         return None
     verb = "apk update" if all(op.action == "update" for op in dirty) else "apk add"
-    return (f"`{verb}` without `--no-cache` leaves the APKINDEX cache (/var/cache/apk) in this layer: "
-            "use `apk add --no-cache ...`")
+    return f"`{verb}` without `--no-cache`", "the package index", "/var/cache/apk"
 
 
 def _pip_problem(model, stage, ins, run, mounts):
@@ -126,8 +120,8 @@ def _pip_problem(model, stage, ins, run, mounts):
         return None
     if _pip_cache_configured_off(model, stage, ins):
         return None
-    return ("`pip install` without `--no-cache-dir` keeps every downloaded wheel in ~/.cache/pip in this "
-            "layer: add `--no-cache-dir` (or `ENV PIP_NO_CACHE_DIR=1`)")
+    tool = dirty[0].words[0].rsplit("/", 1)[-1]
+    return f"`{tool} install` without `--no-cache-dir`", "its wheel cache", "~/.cache/pip"
 
 
 def _dnf_problem(model, stage, ins, run, mounts):
@@ -140,9 +134,9 @@ def _dnf_problem(model, stage, ins, run, mounts):
         return None
     if any(_cleans(run, p) for p in _DNF_CACHE):
         return None
-    tool = ops[0].manager
-    return (f"`{tool} {ops[0].action}` leaves its metadata and package cache (/var/cache/{'yum' if tool != 'dnf' else 'dnf'}) "
-            f"in this layer: end the same RUN with `&& {tool} clean all`")
+    tool = ops[0].words[0].rsplit("/", 1)[-1]
+    verb = next((w for w in ops[0].words[1:] if not w.startswith("-")), ops[0].action)
+    return f"`{tool} {verb}` without `clean all`", "its metadata and package cache", f"/var/cache/{'dnf' if ops[0].manager == 'dnf' else 'yum'}"
 
 
 def _npm_problem(model, stage, ins, run, mounts):
@@ -164,8 +158,7 @@ def _npm_problem(model, stage, ins, run, mounts):
                 (cache_dir and removes_path(r, cache_dir)):
             return None
     verb = next((w for w in ops[0].words[1:] if not w.startswith("-")), "install")
-    return (f"`npm {verb}` leaves its download cache (~/.npm/_cacache) in this layer: end the same RUN "
-            "with `&& npm cache clean --force`")
+    return f"`npm {verb}`", "its download cache", "~/.npm/_cacache"
 
 
 def _option(words, name):
@@ -188,9 +181,15 @@ def package_cache_in_runtime(model, context):
     for stage, ins, run in runtime_runs(model):
         mounts = _mount_targets(stage, ins)
         problems = [p for p in (check(model, stage, ins, run, mounts) for check in _CHECKS) if p]
-        if problems:
-            yield Finding("DSL401", ins.start_line, "; ".join(problems) + ". The bytes ship in the image "
-                          "even if a later RUN deletes them", column=ins.column)
+        if len(problems) == 1:
+            (command, what, cache), = problems
+            message = f"{command} leaves {what} ({cache}) in this layer"
+        elif problems:
+            message = "this RUN leaves package caches in its layer: " + ", ".join(
+                f"{cache} ({command})" for command, _what, cache in problems)
+        else:
+            continue
+        yield Finding("DSL401", ins.start_line, message, column=ins.column)
 
 
 def _configured_before(model, upto, pattern, is_config_dest):
@@ -283,10 +282,11 @@ def recommends_in_runtime(model, context):
         if not bad or _recommends_disabled(model, ins):
             continue
         tool = bad[0].words[0].rsplit("/", 1)[-1]
+        names = [n for op in bad for n in _apt_names(op.words, ("install",))]
+        shown = ", ".join(f"`{n}`" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         yield Finding("DSL402", ins.start_line, (
-            f"`{tool} install` without `--no-install-recommends` also installs every package the "
-            "ones you named merely recommend, often tens of MB the program never uses: add "
-            "`--no-install-recommends` and name what is really needed"), column=ins.column)
+            f"`{tool} install` without `--no-install-recommends` also installs what {shown} recommend"
+            + ("s" if len(names) == 1 else "")), column=ins.column)
 
 
 RULES = [package_cache_in_runtime, recommends_in_runtime]

@@ -11,17 +11,12 @@ from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.model.surface import (analysis, first_origin, is_windows, net_os_installed, runtime_runs,
                                      stage_of)
 
-_MINIMAL_BASES = ("gcr.io/distroless/static-debian13:nonroot (no shell, no package manager), "
-                  "a chainguard image, or scratch")
-
-
 def _finding(rule_id, ins, message):
     return Finding(rule_id, ins.start_line, message, column=ins.column)
 
 
 def _list(items):
-    items = list(items)
-    return ", ".join(f"`{i}`" for i in items)
+    return ", ".join(i if i.endswith(" more") else f"`{i}`" for i in items)
 
 
 @rule("DSL301", "shell-in-runtime", "warning",
@@ -34,15 +29,10 @@ def shell_in_runtime(model, context):
         return
     paths = sorted(p for p, o in final.shells.items() if o.instruction is origin.instruction)
     if origin.from_base:
-        message = (f"the shipped image contains a shell ({_list(paths)}): it comes with {origin.how}. "
-                   "A shell is what turns a code-execution bug into an interactive foothold (and one more "
-                   "binary to patch). If the program does not need one, ship it on a base without a shell, "
-                   f"e.g. {_MINIMAL_BASES}, with exec-form CMD/ENTRYPOINT")
+        message = f"the shipped image has a shell ({_list(paths)}) from {origin.how}"
     else:
-        message = (f"this instruction puts a shell ({_list(paths)}) into the shipped image: {origin.how}. "
-                   "A shell is what turns a code-execution bug into an interactive foothold; keep it in a "
-                   "build stage (or a separate debug image) and ship without it, using exec-form "
-                   "CMD/ENTRYPOINT")
+        message = (f"this {origin.instruction.keyword} adds a shell ({_list(paths)}) to the shipped image: "
+                   f"{origin.how}")
     yield _finding("DSL301", origin.instruction, message)
 
 
@@ -56,16 +46,10 @@ def package_manager_in_runtime(model, context):
         return
     managers = [m for m, o in final.managers.items() if o.instruction is origin.instruction]
     if origin.from_base:
-        message = (f"the shipped image contains a package manager ({_list(managers)}): it comes with "
-                   f"{origin.how}. It lets anyone with code execution in the container install tools, "
-                   "and brings its own files and databases that the program never uses. Install what "
-                   "the program needs in a build stage and copy the result onto a base without a package "
-                   f"manager, e.g. {_MINIMAL_BASES}")
+        message = f"the shipped image has a package manager ({_list(managers)}) from {origin.how}"
     else:
-        message = (f"this RUN leaves a package manager ({_list(managers)}) in the shipped image "
-                   f"({origin.how}). It lets anyone with code execution in the container install tools; "
-                   "install dependencies in a build stage and copy only the result into a final stage "
-                   "without a package manager")
+        message = (f"this {origin.instruction.keyword} adds a package manager ({_list(managers)}) to the "
+                   f"shipped image: {origin.how}")
     yield _finding("DSL302", origin.instruction, message)
 
 
@@ -82,14 +66,17 @@ def build_tools_in_runtime(model, context):
         build = [t for t in tools if t not in FETCH_TOOL_PACKAGES]
         kinds = []
         if build:
-            kinds.append(f"build tools {_list(build)}")
+            kinds.append(f"build {'tool' if len(build) == 1 else 'tools'} {_list(_few(build))}")
         if fetch:
-            kinds.append(f"fetch tools {_list(fetch)}")
-        yield _finding("DSL303", ins, (
-            f"this RUN installs {' and '.join(kinds)} in a stage that ships: they add megabytes "
-            "and hand an attacker a compiler or a downloader. Do the build or the download in a "
-            "build stage and `COPY --from=` only the result, or remove them again in this same "
-            "RUN (a later RUN cannot shrink this layer)"))
+            kinds.append(f"fetch {'tool' if len(fetch) == 1 else 'tools'} {_list(fetch)}")
+        verb = "stays" if len(tools) == 1 else "stay"
+        yield _finding("DSL303", ins, f"{' and '.join(kinds)} installed by this RUN {verb} in the shipped image")
+
+
+def _few(items, limit=4):
+    """At most `limit` items, then "N more"."""
+    items = list(items)
+    return items if len(items) <= limit else items[:limit - 1] + [f"{len(items) - limit + 1} more"]
 
 
 @rule("DSL304", "debug-image-in-runtime", "warning",
@@ -101,11 +88,7 @@ def debug_image_in_runtime(model, context):
         return
     ins = model.base_from
     ref = model.runtime_base.raw if model.runtime_base is not None else "the base"
-    yield _finding("DSL304", ins, (
-        f"the runtime base `{ref}` is a debug variant: it adds a busybox shell and tools that the "
-        "minimal image exists to leave out. Ship the non-debug tag (e.g. `:nonroot` instead of "
-        "`:debug-nonroot`, chainguard `:latest` instead of `:latest-dev`) and use the debug "
-        "variant only for troubleshooting"))
+    yield _finding("DSL304", ins, f"the runtime base `{ref}` is a debug variant: it adds a busybox shell and tools")
 
 
 @rule("DSL305", "shell-form-without-shell", "error",
@@ -126,28 +109,17 @@ def shell_form_without_shell(model, context):
         stage = stage_of(model, ins)
         shell = model.shell_at(stage, ins)[0] if stage is not None else "/bin/sh"
         if final.has_program(shell) is False:
-            exec_form = _exec_hint(command.args[0])
             yield _finding("DSL305", ins, (
-                f"shell-form {ins.keyword} runs as `{shell} -c \"...\"`, but the shipped image has no "
-                f"{shell}: the container will not start. Write it in exec form, e.g. "
-                f"`{ins.keyword} {exec_form}`"))
+                f"shell-form {ins.keyword} runs `{shell} -c`, but the shipped image has no {shell}: "
+                "the container will not start"))
     health = model.effective("HEALTHCHECK")
     if health is not None and (health.subcommand or "").upper() == "CMD" and not health.exec_form \
             and health.args and health.args[0].strip():
         shell = model.effective_shell.args[0]
         if final.has_program(shell) is False:
             yield _finding("DSL305", health, (
-                f"shell-form HEALTHCHECK CMD runs as `{shell} -c \"...\"`, but the shipped image has no "
-                f"{shell}: the check always fails and the container is reported unhealthy. Use exec "
-                f"form, e.g. `HEALTHCHECK CMD {_exec_hint(health.args[0])}`, with a program that exists "
-                "in the image"))
-
-
-def _exec_hint(text):
-    words = text.split()
-    if not words or any(c in text for c in "|&;$<>`*"):
-        return '["/app", "arg"]'
-    return "[" + ", ".join(f'"{w}"' for w in words[:6]) + "]"
+                f"shell-form HEALTHCHECK CMD runs `{shell} -c`, but the shipped image has no {shell}: "
+                "the check always fails"))
 
 
 def _no_shell_reason(model, stage):
@@ -156,7 +128,7 @@ def _no_shell_reason(model, stage):
     facts = model.facts_of(root)
     if facts is not None and facts.shell:
         return f"`{ref}` has only {facts.shell}"
-    return f"`{ref}` has no shell and none was copied in before this line"
+    return f"`{ref}` has no shell"
 
 
 @rule("DSL306", "run-without-shell", "error",
@@ -172,11 +144,7 @@ def run_without_shell(model, context):
             if program is None or sa.before(stage, ins).has_program(program) is not False:
                 continue
             yield _finding("DSL306", ins, (
-                f"this shell-form RUN needs {program}, but {_no_shell_reason(model, stage)}: the "
-                "build fails here. Do this work in a stage on an image with a shell and "
-                "`COPY --from=` the result, or use exec form (`RUN [\"/path/to/program\", \"arg\"]`)"
-                + (", or `SHELL [\"/busybox/sh\", \"-c\"]` on a :debug image"
-                   if "/busybox/sh" in sa.before(stage, ins).shells else "")))
+                f"shell-form RUN needs {program}, but {_no_shell_reason(model, stage)}: the build fails"))
 
 
 def is_root_user(user):
@@ -191,19 +159,12 @@ def runtime_runs_as_root(model, context):
     user, ins = model.effective_user
     if user is None or not is_root_user(user) or (ins is None and is_windows(model.target)):
         return
-    hint = ("add `USER 65532:65532` (a numeric user works even without /etc/passwd), or base on an "
-            "image that already runs as non-root, such as distroless `:nonroot`")
     if ins is not None:
-        yield _finding("DSL307", ins, (
-            f"`USER {user}` is the last USER of the shipped image, so the container runs as root: a "
-            "compromised process, or a container escape bug, then acts with root's rights. Switch to an "
-            f"unprivileged user after the steps that need root: {hint}"))
+        yield _finding("DSL307", ins, f"`USER {user}` is the last USER, so the shipped image runs as root")
         return
     target_from = model.target.from_instruction
     base = model.runtime_base.raw if model.runtime_base is not None else "the base image"
-    yield _finding("DSL307", target_from, (
-        f"the shipped image runs as root: no USER is set and `{base}` runs as root by default. A compromised "
-        f"process, or a container escape bug, then acts with root's rights; {hint}"))
+    yield _finding("DSL307", target_from, f"the shipped image runs as root: no USER is set and `{base}` runs as root by default")
 
 
 RULES = [shell_in_runtime, package_manager_in_runtime, build_tools_in_runtime, debug_image_in_runtime,

@@ -179,7 +179,7 @@ def test_list_rules_and_explain():
     result = run(["--list-rules"])
     assert result.exit_code == 0
     ids = [line.split()[0] for line in result.output.splitlines()]
-    assert ids[:3] == ["DSL001", "DSL002", "DSL101"] and "DSL402" in ids
+    assert ids[:4] == ["DSL001", "DSL002", "DSL003", "DSL101"] and "DSL402" in ids
     result = run(["--explain", "dsl101"])
     assert result.exit_code == 0 and result.output.startswith("# DSL101: single-stage-build")
     assert run(["--explain", "DSL999"]).exit_code == 2

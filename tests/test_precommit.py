@@ -57,8 +57,10 @@ def test_hook_definition():
 
 MATCHES = ["Dockerfile", "app/Dockerfile", "a/b/c/Dockerfile", "Dockerfile.prod", "deploy/Dockerfile.arm64",
            "Dockerfile-dev", "x/Dockerfile-build.ci", "web.Dockerfile", "ci/web.dockerfile", "Containerfile",
-           "build/Containerfile", "Containerfile.rhel9", "images/Containerfile.debug"]
-NOT_MATCHES = ["dockerfile", "Dockerfile/README.md", "Dockerfile.d/setup.sh", "MyDockerfile", "src/notDockerfile",
+           "build/Containerfile", "Containerfile.rhel9", "images/Containerfile.debug", "dockerfile",
+           "svc/dockerfile"]
+NOT_MATCHES = ["Dockerfile.dockerignore", "svc/Dockerfile.prod.dockerignore", "api.Dockerfile.dockerignore",
+               "x/Containerfile.dockerignore", "dockerfile.prod", "Dockerfile/README.md", "Dockerfile.d/setup.sh", "MyDockerfile", "src/notDockerfile",
                "Dockerfiles", "Dockerfile.prod/x", "web.Dockerfile.bak", "web.DOCKERFILE", "Containerfile-x",
                "containerfile", "docs/Dockerfile.md/x", "Dockerfile_old", ".dockerignore", "docker-compose.yml"]
 

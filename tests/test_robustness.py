@@ -197,10 +197,11 @@ def test_binary_file(tmp_path, good):
     rnd = random.Random(1)
     data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(rnd.randrange(256) for _ in range(4096))
     bad = write(tmp_path, "bin/Dockerfile", data)
-    run = check(bad, good, code=1)
-    assert f"{bad}:1:1: DSL001 error: " in run.stdout  # not a Dockerfile: parse error on line 1
-    run = check(bad, good, code=1, fmt="json")
-    assert ("DSL001", 1) in findings_of(run, bad) and ("DSL002", 1) in findings_of(run, bad)
+    # Not a text file: one line, exit 2, none of its bytes printed back.
+    run = check(bad, good, code=2, error="not a text file")
+    assert run.errors == [f"{PREFIX}{bad}: not a text file"] and "IHDR" not in run.stdout
+    run = check(bad, good, code=2, error="not a text file", fmt="json")
+    assert findings_of(run, bad) == [] and bad not in json.loads(run.stdout)["files"]
 
 
 def test_nul_bytes(tmp_path, good):
@@ -568,7 +569,7 @@ def test_robustness_doc_names_real_tests():
     with open(os.path.join(root, "docs", "robustness.md"), encoding="utf-8") as f:
         doc = f.read()
     defined = {}
-    for name in ("test_robustness.py", "test_cli.py", "test_fuzz.py"):
+    for name in ("test_robustness.py", "test_cli.py", "test_fuzz.py", "test_output.py"):
         with open(os.path.join(root, "tests", name), encoding="utf-8") as f:
             defined[name] = {n.name for n in ast.parse(f.read()).body
                              if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}

@@ -59,7 +59,10 @@ def test_documented_blank_line_example_silences_nothing(tmp_path):
     assert ("DSL402", 4) in found
     assert unused == [(2, "DSL402")]
     text = run_cli(["--no-color", "--report-unused-ignores", path]).stdout
-    assert f"{path}:2:1: unused suppression of DSL402: it silenced nothing; remove it\n" in text
+    # The rule fires on the instruction below the blank line: the advice is to close the gap,
+    # not to delete the comment.
+    assert (f"{path}:2:1: unused suppression of DSL402: it silenced nothing; remove the blank line "
+            "between it and line 4\n") in text
     # Without the blank line, the same comment works.
     path = write(tmp_path, doc_example("suppress-blank-line").replace("DSL402\n\n", "DSL402\n"))
     code, found, unused, _ = lint(path, "--report-unused-ignores")
@@ -202,10 +205,29 @@ def test_unused_suppressions_are_listed_only_when_asked(tmp_path):
     assert run_cli(["--report-unused-ignores", path]).exit_code == 0  # listed, not failed
 
 
-def test_unknown_ids_in_comments_are_reported_as_unused(tmp_path):
+@pytest.mark.parametrize("flags", [[], ["--report-unused-ignores"]])
+def test_unknown_ids_in_comments_are_always_errors_with_did_you_mean(tmp_path, flags):
     text = "# dockerslim-lint ignore=DSL3O7\n" + SINGLE
-    _, found, unused, _ = lint(write(tmp_path, text), "--report-unused-ignores")
-    assert ("DSL307", 2) in found and unused == [(1, "DSL3O7")]
+    path = write(tmp_path, text)
+    result = run_cli(["-f", "json", *flags, path])
+    assert result.exit_code == 2, result.output
+    doc = json.loads(result.stdout)
+    assert ("DSL307", 2) in [(f["rule"], f["line"]) for f in doc["findings"]]  # linted all the same
+    assert doc["unused_ignores"] == []  # an error, not also an unused suppression
+    expected = (f"{path}: line 1: unknown rule 'DSL3O7' in a suppression comment (did you mean DSL307?); "
+                "see `dockerslim-lint --list-rules`")
+    assert doc["errors"] == [expected]
+    assert result.stderr.splitlines() == [f"dockerslim-lint: {expected}"]
+
+
+def test_did_you_mean(rules):
+    from dockerslim_lint.engine.suppress import did_you_mean
+
+    assert did_you_mean("DSL3O7", rules) == "DSL307"  # a letter O for a zero
+    assert did_you_mean("DSL4OI", rules) == "DSL401"
+    assert did_you_mean("SHELL-IN-RUNTIME", rules) == "DSL301"  # a rule's name instead of its ID
+    assert did_you_mean("DSL3007", rules) == "DSL307"
+    assert did_you_mean("XYZ", rules) is None
 
 
 def test_comments_that_are_not_directives_change_nothing(tmp_path):
@@ -284,4 +306,5 @@ def test_reason_after_ids_and_disabled_rules_not_reported_unused():
     result = lint_text(text, report_unused_ignores=True, select=frozenset({"DSL202"}))
     assert result.unused_ignores == []
     result = lint_text("# dockerslim-lint global ignore=DSL999\nFROM scratch\n", report_unused_ignores=True)
-    assert result.unused_ignores == [(1, "DSL999")]
+    assert result.unused_ignores == [] and result.errors == [
+        "line 1: unknown rule 'DSL999' in a suppression comment; see `dockerslim-lint --list-rules`"]

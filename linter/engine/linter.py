@@ -89,12 +89,10 @@ class Linter:
         if parsed.not_utf8_line is not None:
             findings.append(Finding(
                 NOT_UTF8_ID, parsed.not_utf8_line,
-                "this line holds bytes that are not UTF-8; BuildKit passes them through, but "
-                "registries, editors and other tools may mangle them: save the file as UTF-8"))
+                "this line holds bytes that are not UTF-8: save the file as UTF-8"))
         if parsed.error is not None:
             findings.append(Finding(PARSE_ERROR_ID, parsed.error.line,
-                                    f"cannot read this as a Dockerfile: {parsed.error.message}; "
-                                    "the file was not linted further"))
+                                    f"cannot read this as a Dockerfile: {parsed.error.message}"))
         else:
             try:
                 model = build_model(parsed, build_args=self.options.build_args,
@@ -122,11 +120,16 @@ class Linter:
             f.name = rule.NAME if rule else f.rule_id
         kept.sort(key=Finding.sort_key)
         result.findings = kept
+        # A suppression naming no rule is a typo that silences nothing: always an error.
+        for line, rule_id, near in suppress.unknown_ids(parsed, self.all_rules):
+            hint = f" (did you mean {near}?)" if near else ""
+            result.errors.append(f"line {line}: unknown rule {rule_id!r} in a suppression comment{hint}; "
+                                 "see `dockerslim-lint --list-rules`")
         if self.options.report_unused_ignores:
             # A suppression of a rule that did not run (not selected, ignored, `off`) cannot
-            # have silenced anything, and is not wrong either; one naming no rule at all is.
-            result.unused_ignores = [(line, rule_id) for line, rule_id in unused
-                                     if rule_id not in self.rules_by_id or self.options.enabled(rule_id)]
+            # have silenced anything, and is not wrong either.
+            result.unused_ignores = [entry for entry in unused if entry[1] in self.rules_by_id
+                                     and self.options.enabled(entry[1])]
         return result
 
 

@@ -1,4 +1,4 @@
-"""Inline suppressions (RULES.md "Suppression").
+"""Inline suppressions.
 
     # dockerslim-lint ignore=DSL301,DSL302     comment lines directly above an instruction;
                                                a blank line ends their reach
@@ -6,8 +6,9 @@
 """
 from __future__ import annotations
 
+import difflib
 import re
-from typing import Dict, List, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 # The IDs are a comma list; whatever follows it after white space is a free-text reason
 # (`ignore=DSL101 the image is only a builder`).
@@ -61,8 +62,41 @@ def _instruction_starts(parsed) -> Dict[int, int]:
     return starts
 
 
+class Unused(tuple):
+    """An unused suppression: `(line, rule_id)` (compares and unpacks as that pair), plus
+    `advice`, what to do about it: "remove it", or "remove the blank line below it" when the
+    rule does fire on the instruction that a blank line separates from the comment."""
+
+    def __new__(cls, line: int, rule_id: str, advice: str = "remove it"):
+        self = tuple.__new__(cls, (line, rule_id))
+        self.advice = advice
+        return self
+
+
+def unused_advice(result, line: int) -> str:
+    """What to do about the unused suppression on `line` of a FileResult."""
+    for entry in result.unused_ignores:
+        if entry[0] == line:
+            return getattr(entry, "advice", "remove it")
+    return "remove it"
+
+
+def _after_blank(line: int, comment_lines: Set[int], blank_lines: Set[int], starts: Dict[int, int],
+                 n_lines: int) -> Optional[int]:
+    """The instruction a blank line separates from the comment block holding `line`, or None."""
+    end = line
+    while end + 1 in comment_lines:
+        end += 1
+    nxt = end + 1
+    if nxt not in blank_lines:
+        return None
+    while nxt in blank_lines or nxt in comment_lines:
+        nxt += 1
+    return nxt if nxt <= n_lines and nxt not in starts else None
+
+
 def apply(findings, parsed):
-    """Drop suppressed findings. Returns (kept, unused) where unused is [(line, rule_id)]."""
+    """Drop suppressed findings. Returns (kept, unused) where unused is [Unused(line, rule_id)]."""
     global_ignores, local, comment_lines = collect(parsed)
     if not global_ignores and not local:
         return list(findings), []
@@ -86,5 +120,46 @@ def apply(findings, parsed):
             kept.append(f)
     declared = [(line, rule_id) for rule_id, line in global_ignores.items()]
     declared += [entry for entries in local.values() for entry in entries]
-    unused = sorted(entry for entry in declared if entry not in used)
+    unused = []
+    lines = parsed.lines or []
+    blank = {n for n, text in enumerate(lines, 1) if not text.strip()}
+    for line, rule_id in sorted(entry for entry in declared if entry not in used):
+        advice = "remove it"
+        if line in local:
+            target = _after_blank(line, comment_lines, blank, starts, len(lines))
+            if target is not None and any(f.rule_id == rule_id and starts.get(f.line, f.line) == target
+                                          for f in findings):
+                advice = f"remove the blank line between it and line {target}"
+        unused.append(Unused(line, rule_id, advice))
     return kept, unused
+
+
+# Characters people type for one another in rule IDs (DSL3O7 for DSL307).
+_LOOKALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def did_you_mean(rule_id: str, rules: Iterable) -> Optional[str]:
+    """The rule ID closest to an unknown one (a look-alike character, a rule's name, or a near
+    spelling), else None."""
+    rules = list(rules)
+    ids = [r.ID for r in rules]
+    head, tail = rule_id[:3], rule_id[3:]
+    fixed = head + tail.translate(_LOOKALIKE)
+    if fixed in ids:
+        return fixed
+    for r in rules:
+        if getattr(r, "NAME", "") and r.NAME.upper() == rule_id:
+            return r.ID
+    close = difflib.get_close_matches(rule_id, ids, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_ids(parsed, rules) -> List[Tuple[int, str, Optional[str]]]:
+    """[(line, id, closest known id or None)] for suppression comments naming no rule."""
+    rules = list(rules)
+    known = {r.ID for r in rules}
+    global_ignores, local, _ = collect(parsed)
+    entries = [(line, rule_id) for rule_id, line in global_ignores.items()]
+    entries += [entry for values in local.values() for entry in values]
+    return [(line, rule_id, did_you_mean(rule_id, rules)) for line, rule_id in sorted(entries)
+            if rule_id not in known]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle", "markdown")
 
@@ -31,6 +31,24 @@ class Report:
     sarif_category: Optional[str] = None
     failure_threshold: str = "info"
     errors: List[str] = field(default_factory=list)  # run-level one-line errors (plugins, I/O)
+    verbose: bool = False  # text: a short `why:` line under each finding
+    why: Optional[Callable[[str], str]] = None  # rule id -> one sentence (text, --verbose)
+
+
+def file_suggestion(result):
+    """The one suggestion of a file (every finding that carries one carries the same), or None."""
+    return next((f.suggestion for f in result.findings if f.suggestion is not None), None)
+
+
+def suggestion_dict(suggestion) -> Optional[dict]:
+    """A suggestion as JSON data: `image`, `reason`, sizes, `text`."""
+    if suggestion is None:
+        return None
+    data = dict(suggestion.as_dict())
+    # Shim until the Suggestion with `reason` lands (helper advice); remove then.
+    data.setdefault("reason", getattr(suggestion, "reason", None) or suggestion.text)
+    data.setdefault("text", suggestion.text)
+    return data
 
 
 def get_writer(name: str):

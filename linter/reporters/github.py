@@ -103,9 +103,11 @@ def write(stream, results, report):
                 line=f.line, col=f.column, endLine=end_line,
                 endColumn=f.end_column if f.end_column and end_line is None else None,
                 title=f.rule_id))
-        for line, rule_id in result.unused_ignores:
+        for entry in result.unused_ignores:
+            line, rule_id = entry
+            advice = getattr(entry, "advice", "remove it")
             stream.write(_command(
-                "warning", f"unused suppression of {rule_id}: it silenced nothing; remove it",
+                "warning", f"unused suppression of {rule_id}: it silenced nothing; {advice}",
                 file=_clean(file) if file is not None else None, line=line,
                 title="unused-suppression"))
     for message in all_errors(results, report):

@@ -1,7 +1,11 @@
-"""One JSON document: {"version", "files", "findings": [...], "errors": [...]} (see README)."""
+"""One JSON document (see README): {"version", "files", "findings": [...], "suggestions":
+{path: suggestion or null}, "unused_ignores": [...], "errors": [...]}. Each finding keeps
+its file's suggestion too (the same on every finding of a file that carries one)."""
 from __future__ import annotations
 
 import json
+
+from dockerslim_lint.reporters import file_suggestion, suggestion_dict
 
 
 def finding_dict(f) -> dict:
@@ -14,7 +18,7 @@ def finding_dict(f) -> dict:
         "name": f.name,
         "severity": f.severity,
         "message": f.message,
-        "suggestion": f.suggestion.as_dict() if f.suggestion is not None else None,
+        "suggestion": suggestion_dict(f.suggestion),
     }
 
 
@@ -23,6 +27,7 @@ def write(stream, results, report):
         "version": report.version,
         "files": [r.path for r in results],
         "findings": [finding_dict(f) for r in results for f in r.findings],
+        "suggestions": {r.path: suggestion_dict(file_suggestion(r)) for r in results},
         "unused_ignores": [{"file": r.path, "line": line, "rule": rule_id}
                            for r in results for line, rule_id in r.unused_ignores],
         "errors": list(report.errors),  # the CLI gathers every one-line error here, per-file ones included

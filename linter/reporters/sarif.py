@@ -22,7 +22,7 @@ import re
 import attr
 import sarif_om as om
 
-from dockerslim_lint.reporters import common
+from dockerslim_lint.reporters import common, suggestion_dict
 from dockerslim_lint.reporters.common import (  # noqa: F401 (normalise_line: part of this module's API)
     FALLBACK_HOMEPAGE, help_uri, is_builtin, line_hashes, line_text as _line_text, normalise_line)
 from dockerslim_lint.reporters.github import all_errors, root_relative, stdin_path
@@ -298,6 +298,7 @@ def build_log(results, report):
                     region=_region(f, lines)))],
                 partial_fingerprints={"primaryLocationLineHash": line_hash},
                 fixes=[fix] if fix is not None else None,
+                properties=_bag(suggestion=suggestion_dict(f.suggestion)) if f.suggestion is not None else None,
             ))
 
     errors = all_errors(results, report)
@@ -307,11 +308,12 @@ def build_log(results, report):
     ]
     unused = []
     for result in results:
-        for line, rule_id in result.unused_ignores:
+        for entry in result.unused_ignores:
+            line, rule_id = entry
             unused.append(_make(
                 om.Notification, level="note",
                 message=_make(om.Message, text=f"Unused suppression of {rule_id}: it silenced "
-                                               "nothing; remove it."),
+                                               f"nothing; {getattr(entry, 'advice', 'remove it')}."),
                 locations=[_make(om.Location, physical_location=_make(
                     om.PhysicalLocation, artifact_location=artifact_location(result.path, root),
                     region=_make(om.Region, start_line=max(1, int(line)))))],

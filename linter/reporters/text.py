@@ -1,7 +1,17 @@
-"""`path:line:col: DSL101 error: message`, an indented suggestion line, a summary."""
+"""`path:line:col: DSL101 error: message` per finding, then the file's suggestion once,
+then one summary line.
+
+    Dockerfile:1:1: DSL101 error: ...
+    Dockerfile:2:1: DSL401 warning: ...
+        suggestion: build in a separate stage and ship gcr.io/...: about 890 MB -> 2.3 MB
+    2 problems (1 error, 1 warning) in 1 file (1 file linted)
+
+With `Report.verbose`, a short `why:` line (the first sentence of the rule's "Why is this
+bad?") follows each finding.
+"""
 from __future__ import annotations
 
-from dockerslim_lint.reporters import escape
+from dockerslim_lint.reporters import escape, file_suggestion
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -11,33 +21,51 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def write(stream, results, report):
-    color = report.color
+def summary(results, errors) -> str:
+    """The last line: problems by severity, files, and the run errors (unreadable paths, an
+    unknown target...): never "no problems" when there were errors."""
     counts = {"error": 0, "warning": 0, "info": 0}
-    files_with_findings = 0
     for result in results:
-        if result.findings:
-            files_with_findings += 1
         for f in result.findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
+    total = sum(counts.values())
+    with_findings = sum(1 for r in results if r.findings)
+    if not errors:
+        if not total:
+            return f"no problems in {_plural(len(results), 'file')}"
+        parts = [_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s]]
+        return (f"{_plural(total, 'problem')} ({', '.join(parts)}) in {_plural(with_findings, 'file')}"
+                f" ({_plural(len(results), 'file')} linted)")
+    parts = [_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s]]
+    found = f"{_plural(total, 'problem')}" + (f" ({', '.join(parts)})" if parts else "")
+    return f"{found} in {_plural(len(results), 'file')}; {_plural(len(errors), 'run error')} (see standard error)"
+
+
+def write(stream, results, report):
+    color = report.color
+    why = report.why or (lambda rule_id: "")
+    for result in results:
+        for f in result.findings:
             where = f"{escape(f.path)}:{f.line}:{f.column}:"
             sev = f.severity
             if color:
                 where = _BOLD + where + _RESET
                 sev = _COLORS.get(sev, "") + sev + _RESET
             stream.write(f"{where} {f.rule_id} {sev}: {escape(f.message)}\n")
-            if f.suggestion is not None:
-                label = (_DIM + "suggestion:" + _RESET) if color else "suggestion:"
-                stream.write(f"    {label} {escape(f.suggestion.text)}\n")
-        for line, rule_id in result.unused_ignores:
+            if report.verbose and why(f.rule_id):
+                label = (_DIM + "why:" + _RESET) if color else "why:"
+                stream.write(f"    {label} {escape(why(f.rule_id))}\n")
+        suggestion = file_suggestion(result)
+        if suggestion is not None and suggestion.text:
+            label = (_DIM + "suggestion:" + _RESET) if color else "suggestion:"
+            stream.write(f"    {label} {escape(suggestion.text)}\n")
+        for line, rule_id, advice in _unused(result):
             stream.write(f"{escape(result.path)}:{line}:1: unused suppression of {rule_id}: "
-                         "it silenced nothing; remove it\n")
-    total = sum(counts.values())
-    files = len(results)
-    if total:
-        parts = [_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s]]
-        stream.write(f"{_plural(total, 'problem')} ({', '.join(parts)}) in "
-                     f"{_plural(files_with_findings, 'file')}"
-                     f" ({_plural(files, 'file')} linted)\n")
-    else:
-        stream.write(f"no problems in {_plural(files, 'file')}\n")
+                         f"it silenced nothing; {advice}\n")
+    stream.write(summary(results, report.errors) + "\n")
+
+
+def _unused(result):
+    from dockerslim_lint.engine.suppress import unused_advice
+
+    return [(line, rule_id, unused_advice(result, line)) for line, rule_id in result.unused_ignores]
