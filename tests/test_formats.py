@@ -84,7 +84,7 @@ def render(fmt, results, report):
 
 def hostile_result(path="odd \"dir\"/<Docker&file>\x1b"):
     suggestion = Suggestion("gcr.io/distroless/static-debian13:nonroot", "ship it " + HOSTILE,
-                            image_size_mb=2.34, current_size_mb=890.27, saving_mb=887.93)
+                            image_size_mb=2.34, current_size_mb=890.27)
     findings = [Finding("DSL101", 1, HOSTILE, severity="error", name="single-stage-build", path=path,
                         suggestion=suggestion),
                 Finding("DSL301", 2, "m | x", severity="warning", name="shell-in-runtime", path=path)]
