@@ -1,0 +1,169 @@
+"""The multi-stage rewrite (an unsafe fix of DSL101/DSL102): fixtures with the exact expected
+output file or the exact one-line refusal, the self-check, and properties of every rewrite."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from dockerslim_lint.dockerfile.parser import parse
+from dockerslim_lint.engine.linter import Context, Linter, Options
+from dockerslim_lint.engine.plugins import load_rules
+from dockerslim_lint.fix import rewrite as rw
+from dockerslim_lint.fix.edits import Edit, apply
+from dockerslim_lint.images.catalog import default_catalog
+from dockerslim_lint.model.stages import build_model
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "fixtures", "rewrite")
+CASES = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d)))
+EXPECTED_REWRITE = "expected.Dockerfile"
+EXPECTED_REFUSAL = "expected-refusal.txt"
+
+
+def _read(case, name):
+    with open(os.path.join(FIXTURES, case, name), "rb") as fh:
+        return fh.read()
+
+
+def _plan(data: bytes):
+    catalog = default_catalog()
+    context = Context(catalog, Options())
+    model = build_model(parse(data), catalog=catalog)
+    return rw.plan_rewrite(model, context)
+
+
+def _rewritten(data: bytes, result) -> bytes:
+    text = data.decode("utf-8")
+    return apply(text, [Edit(*e) for e in result.edits]).encode("utf-8")
+
+
+def _blocking(findings):
+    return [f for f in findings if f.rule_id in rw.BLOCKING_RULES or f.rule_id.startswith(rw.BLOCKING_PREFIX)]
+
+
+def _lint(data: bytes):
+    rules, _ = load_rules()
+    return Linter(rules, Options()).lint_bytes(data, "Dockerfile").findings
+
+
+def test_every_case_has_exactly_one_expectation():
+    assert CASES
+    for case in CASES:
+        names = set(os.listdir(os.path.join(FIXTURES, case)))
+        assert "Dockerfile" in names, case
+        assert len(names & {EXPECTED_REWRITE, EXPECTED_REFUSAL}) == 1, case
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fixture(case):
+    data = _read(case, "Dockerfile")
+    result = _plan(data)
+    assert result is not None, f"{case}: no DSL101/DSL102 on the target stage"
+    folder = os.listdir(os.path.join(FIXTURES, case))
+    if EXPECTED_REWRITE in folder:
+        assert isinstance(result, rw.Rewrite), f"{case}: refused: {getattr(result, 'reason', '')}"
+        assert _rewritten(data, result) == _read(case, EXPECTED_REWRITE)
+    else:
+        expected = _read(case, EXPECTED_REFUSAL).decode("utf-8").strip()
+        assert isinstance(result, rw.Refusal), f"{case}: rewritten, expected a refusal"
+        assert f"{result.category}: {result.reason}" == expected
+        assert "\n" not in result.description
+
+
+REWRITES = [c for c in CASES if os.path.exists(os.path.join(FIXTURES, c, EXPECTED_REWRITE))]
+REFUSALS = [c for c in CASES if c not in REWRITES]
+
+
+@pytest.mark.parametrize("case", REWRITES)
+def test_rewrite_lints_clean_and_is_final(case):
+    """The result has none of the blocking findings, and planning again offers nothing:
+    the target stage no longer builds."""
+    out = _read(case, EXPECTED_REWRITE)
+    assert _blocking(_lint(out)) == []
+    assert _plan(out) is None
+
+
+@pytest.mark.parametrize("case", REWRITES)
+def test_original_stage_kept(case):
+    """The original file is still there byte for byte once the rewrite's only insertions into
+    it are taken out (the stage name, pip's --target), and Go builds are never edited."""
+    data = _read(case, "Dockerfile").decode("utf-8")
+    out = _read(case, EXPECTED_REWRITE).decode("utf-8")
+    result = _plan(data.encode("utf-8"))
+    inside = [e for e in result.edits if (e[0], e[1]) != (e[2], e[3]) or e[4].count("\n") == 0]
+    for edit in inside:
+        assert edit[4] in (" AS build", " AS build-stage") or edit[4].startswith(" --target="), (case, edit)
+    stripped = out.replace(" AS build", "").replace(" --target=/deps", "")
+    assert stripped.startswith(data.rstrip("\r\n")), case
+    for line in out.splitlines():
+        if "go build" in line or "go install" in line:
+            assert line in data.splitlines(), (case, line)
+
+
+def test_refusal_categories_covered():
+    """Each refusal reason of the issue has a fixture: unknown artifact, need and command, a RUN
+    writing outside the copied paths, runtime packages; plus no suggested image."""
+    categories = set()
+    for case in REFUSALS:
+        categories.add(_read(case, EXPECTED_REFUSAL).decode("utf-8").split(":", 1)[0])
+    assert {"artifact", "need", "command", "run", "packages", "image"} <= categories
+
+
+def test_each_language_has_a_rewrite():
+    languages = set()
+    for case in REWRITES:
+        languages.add(_plan(_read(case, "Dockerfile")).language)
+    assert {"go", "rust", "node", "python", "java", "dotnet"} <= languages
+
+
+def test_crlf_kept():
+    data = _read("crlf-go", "Dockerfile")
+    out = _read("crlf-go", EXPECTED_REWRITE)
+    assert b"\r\n" in data
+    assert out.count(b"\n") == out.count(b"\r\n")
+
+
+def test_sizes_before_and_after_in_description():
+    result = _plan(_read("go-static", "Dockerfile"))
+    assert result.size_before_mb and result.size_after_mb is not None
+    assert result.size_after_mb < result.size_before_mb
+    assert "MB ->" in result.description and "static-debian13" in result.description
+
+
+def test_finding_carries_unsafe_fix_or_reason():
+    rules, _ = load_rules()
+    linter = Linter(rules, Options())
+    findings = linter.lint_bytes(_read("go-static", "Dockerfile"), "Dockerfile").findings
+    dsl101 = [f for f in findings if f.rule_id == "DSL101"]
+    assert dsl101 and dsl101[0].fix is not None and dsl101[0].fix.safe is False
+    assert dsl101[0].fix.description == dsl101[0].extra["rewrite"]
+    findings = linter.lint_bytes(_read("refuse-npm-start", "Dockerfile"), "Dockerfile").findings
+    dsl101 = [f for f in findings if f.rule_id == "DSL101"]
+    assert dsl101 and dsl101[0].fix is None
+    assert dsl101[0].extra["rewrite"].startswith("no multi-stage rewrite: ")
+
+
+def test_self_check_refuses_a_result_with_blocking_findings():
+    """A result that the linter flags is never offered (the check uses the tool itself)."""
+    from dockerslim_lint.engine.findings import Finding
+
+    catalog = default_catalog()
+    context = Context(catalog, Options())
+    model = build_model(parse(_read("go-static", "Dockerfile")), catalog=catalog)
+    result = rw.plan_rewrite(model, context, lint_text=lambda text: [Finding("DSL506", 14, "`x` is not in the image")])
+    assert isinstance(result, rw.Refusal) and result.category == "check"
+    assert "DSL506 at line 14" in result.reason
+
+
+@pytest.mark.parametrize("name,build_only", [
+    ("CGO_ENABLED", True), ("GOFLAGS", True), ("npm_config_loglevel", True), ("PIP_NO_CACHE_DIR", True),
+    ("DEBIAN_FRONTEND", True), ("PATH", True), ("NODE_ENV", False), ("PORT", False), ("LANG", False),
+    ("APP_ENV", False), ("RUST_LOG", False)])
+def test_build_only_env(name, build_only):
+    assert rw.is_build_only_env(name) is build_only
+
+
+def test_not_applicable():
+    assert _plan(b"FROM alpine\nCOPY app /app\nCMD [\"/app\"]\n") is None
+    assert _plan(b"FROM golang:1.24 AS b\nRUN go build -o /a .\nFROM scratch\nCOPY --from=b /a /a\n") is None
