@@ -462,7 +462,7 @@ def _npm_installed_dev_deps(stage) -> bool:
             if op.action != "install" or op.packages or op.manager not in ("npm", "yarn", "pnpm"):
                 continue
             if op.manager != "npm":
-                _refuse("artifact", f"dependencies installed with {op.manager}, which `npm prune` does not manage")
+                return False  # `npm prune` does not manage yarn/pnpm trees: the devDependencies ship
             words = " ".join(op.words)
             if "--omit=dev" in words or "--production" in words or "--only=prod" in words:
                 continue
@@ -911,6 +911,7 @@ def _lint(text: str, context):
     from dockerslim_lint.engine.plugins import load_rules
 
     rules, _ = load_rules()
-    options = Options(suggestions=context.suggestion_family)
+    # Every rule runs on the result, whatever the user selected; the same build arguments.
+    options = Options(suggestions=context.suggestion_family, build_args=dict(context.options.build_args))
     linter = Linter(rules, options, catalog=context.catalog)
     return linter.lint_bytes(text.encode("utf-8"), "<rewrite>").findings
