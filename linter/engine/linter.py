@@ -110,6 +110,7 @@ class Linter:
                         result.errors.append(
                             f"internal error in rule {rule.ID} ({type(exc).__name__}: {exc}); "
                             "other rules still ran; please report this")
+                _attach_rewrite(findings, model, self.context, result)
         findings = [f for f in findings if self.options.enabled(f.rule_id)]
         _attach_base_swaps(findings, parsed.lines)
         kept, unused = suppress.apply(findings, parsed)
@@ -140,3 +141,16 @@ def _attach_base_swaps(findings, lines) -> None:
             from dockerslim_lint.fix.edits import base_swap
 
             f.fix = base_swap(lines, f.suggestion)
+
+
+def _attach_rewrite(findings, model, context, result) -> None:
+    """DSL101/DSL102 findings carry the multi-stage rewrite as an unsafe fix, or why none."""
+    if not any(f.rule_id in ("DSL101", "DSL102") for f in findings):
+        return
+    from dockerslim_lint.fix.rewrite import attach
+
+    try:
+        attach(findings, model, context)
+    except Exception as exc:  # the rewrite must not take the run down
+        result.errors.append(f"internal error in the multi-stage rewrite ({type(exc).__name__}: {exc}); "
+                             "the findings still stand; please report this")
