@@ -610,53 +610,96 @@ def _under(path: str, roots: Sequence[str]) -> bool:
 
 
 def _check_runs(model, stage, plan: Plan) -> None:
-    """Refuse when a RUN writes outside the copied paths something the program may need."""
-    roots = [src for src, _ in plan.copies]
+    """Refuse when a RUN writes outside the copied paths something the program may need. Writes
+    into the copied paths, the build's own folder (the final WORKDIR) and /tmp are fine."""
+    allowed = [src for src, _ in plan.copies] + ["/tmp"]
+    final = _final_workdir(model, stage)
+    if final not in (None, "/"):
+        allowed.append(final)
+
+    def inside(path: Optional[str], cwd: Optional[str]) -> bool:
+        if path is None or "$" in path or "*" in path or (cwd is None and not path.startswith("/")):
+            return False
+        return _under(_abs(path, cwd or "/"), allowed)
+
     for ins, run in stage.runs():
+        line = ins.start_line
         if run.opaque:
-            _refuse("run", f"the RUN at line {ins.start_line} runs a script whose effects are unknown")
-        workdir = _workdir_at(model, stage, ins) or "/"
+            _refuse("run", f"the RUN at line {line} runs a script whose effects are unknown")
+        cwd = _workdir_at(model, stage, ins)
         for words in run.commands:
             cmd = words[0]
             base = cmd.rsplit("/", 1)[-1]
+            if base == "cd":
+                target = words[1] if len(words) > 1 else None
+                cwd = None if target is None or "$" in target or target == "-" or (
+                    cwd is None and not target.startswith("/")) else _abs(target, cwd or "/")
+                continue
+            for target in _redirect_targets(words):
+                if target != "/dev/null" and not inside(target, cwd):
+                    _refuse("run", f"the RUN at line {line} writes {target}, outside the copied paths, "
+                                   "which may be needed at run time")
+            if base in ("python", "python3") and "setup.py" in words[1:3]:
+                _refuse("run", f"the RUN at line {line} installs with setup.py into the interpreter's "
+                               "own site-packages, which is not copied")
             if base in _QUIET_COMMANDS or cmd in _QUIET_COMMANDS or base in _PACKAGE_TOOLS:
                 continue
             if base in ("npm", "yarn", "pnpm", "pip", "pip3") or re.match(r"^pip3\.\d+$", base):
                 continue  # their installs are the artifact (node_modules, the Python env) or build-only
-            if base in _USER_TOOLS:
-                continue  # the final stage runs as the new image's non-root user
-            if base == "cd":
-                continue
+            if base in _USER_TOOLS or base in _SHELL_BUILTINS:
+                continue  # users: the final stage runs as the new image's non-root user
             if base in _FETCH:
-                # A fetch that writes into a copied path is part of the artifact; elsewhere
-                # (a download into /usr/local/bin, ...) it may be needed at run time.
-                target = _fetch_target(words)
                 if base == "git" and (len(words) < 2 or words[1] != "clone"):
-                    continue
+                    continue  # git config/checkout/submodule: the build's own tree
+                target = _fetch_target(words)
                 if target is None and base != "git":
                     continue  # to standard output (piped into something judged on its own)
-                if target is not None and _under(_abs(target, workdir), roots):
+                if inside(target if target is not None else ".", cwd):
                     continue
-                if target is not None and _under(_abs(target, workdir), ("/tmp",)):
+                _refuse("run", f"the RUN at line {line} fetches into {target or cwd or 'an unknown folder'}, "
+                               "outside the copied paths, which may be needed at run time")
+            if base in ("tar", "unzip"):
+                dest = _option_after(words, ("-C", "--directory", "-d"))
+                if inside(dest if dest is not None else ".", cwd):
                     continue
-                _refuse("run", f"the RUN at line {ins.start_line} fetches into {target or 'a folder'} "
+                _refuse("run", f"the RUN at line {line} unpacks into {dest or cwd or 'an unknown folder'}, "
                                "outside the copied paths, which may be needed at run time")
             if base in _PATH_WRITERS:
                 paths = [w for w in words[1:] if not w.startswith("-")]
                 if base in ("chown", "chgrp", "chmod") and paths:
                     paths = paths[1:]
-                if base in ("tar", "unzip"):
+                if base in ("rm", "rmdir") or all(inside(p, cwd) for p in paths):
                     continue
-                if base == "rm" or all(_under(_abs(p, workdir), roots) or _under(_abs(p, workdir), ("/tmp",))
-                                       for p in paths if "$" not in p) and all("$" not in p for p in paths):
-                    continue
-                outside = next((p for p in paths if not _under(_abs(p, workdir), roots)), paths[0] if paths else "")
-                _refuse("run", f"the RUN at line {ins.start_line} runs `{base}` on {outside}, outside the "
-                               "copied paths, which may be needed at run time")
-            if base in ("sed", "tee") or ">" in " ".join(words):
-                _refuse("run", f"the RUN at line {ins.start_line} writes files with `{base}`; "
-                               "whether the program needs them is unknown")
-            _refuse("run", f"the RUN at line {ins.start_line} runs `{base}`, whose effect at run time is unknown")
+                outside = next(p for p in paths if not inside(p, cwd))
+                _refuse("run", f"the RUN at line {line} runs `{base}` on {outside}, outside the copied "
+                               "paths, which may be needed at run time")
+            _refuse("run", f"the RUN at line {line} runs `{base}`, whose effect at run time is unknown")
+
+
+def _redirect_targets(words: List[str]) -> List[str]:
+    """Files a simple command's output redirections write (`> f`, `>>f`, `2>f`, `&>f`)."""
+    out = []
+    for k, w in enumerate(words):
+        m = re.match(r"^(?:\d|&)?>>?(.*)$", w)
+        if not m:
+            continue
+        target = m.group(1) or (words[k + 1] if k + 1 < len(words) else "")
+        if target and not target.startswith("&"):
+            out.append(target)
+    return out
+
+
+_SHELL_BUILTINS = {"export", "unset", ":", "[[", "shopt", "umask", "trap", "hash", "type", "return"}
+
+
+def _option_after(words: List[str], names) -> Optional[str]:
+    for k, w in enumerate(words):
+        if w in names and k + 1 < len(words):
+            return words[k + 1]
+        for name in names:
+            if name.startswith("--") and w.startswith(name + "="):
+                return w.split("=", 1)[1]
+    return None
 
 
 def _fetch_target(words: List[str]) -> Optional[str]:
@@ -677,6 +720,7 @@ _DATA_PACKAGES = {"ca-certificates", "tzdata", "netbase"}
 
 def _check_packages(model, stage, plan: Plan, image: str, facts) -> None:
     """Packages the stage installs that are not build tools must be provided by the new image."""
+    installed = {p for _, run in stage.runs() for p in run.installed()}
     for ins, run in stage.runs():
         for op in run.package_ops:
             if op.action != "install" or op.manager in ("pip", "npm", "yarn", "pnpm", "gem"):
@@ -697,8 +741,15 @@ def _check_packages(model, stage, plan: Plan, image: str, facts) -> None:
                     continue
                 if plan.language == "go" and _is_go_toolchain(name):
                     continue
+                if plan.language == "node" and re.match(r"^python3?$", name) and _node_gyp(installed):
+                    continue  # node-gyp's python3 (with make and g++): a build tool here
                 _refuse("packages", f"the stage installs {name} (line {ins.start_line}), which {image} "
                                     "does not provide")
+
+
+def _node_gyp(installed) -> bool:
+    return "make" in installed and bool(installed & {"g++", "build-essential", "build-base"}) or \
+        bool(installed & {"build-essential", "build-base"})
 
 
 def _is_go_toolchain(name: str) -> bool:
@@ -792,10 +843,14 @@ def _env_lines(model, stage, args_needed, eol) -> List[str]:
         kept = [(k, v) for k, v in pairs if not is_build_only_env(k)]
         if not kept:
             continue
+        declared = _arg_names(model, stage)
         for k, v in kept:
             for name in _VAR_REF.findall(v or ""):
                 if name in stage.env_names and is_build_only_env(name):
                     _refuse("need", f"ENV {k} refers to the build-only setting {name}")
+                if name not in stage.env_names and name not in declared:
+                    _refuse("need", f"ENV {k} refers to {name} of the base image, whose value on the new "
+                                    "image is not known")
         if len(kept) == len(pairs):
             out.append(_as_written(ins, eol))
         elif ins.legacy_kv:
@@ -804,6 +859,14 @@ def _env_lines(model, stage, args_needed, eol) -> List[str]:
             out.append("ENV " + " ".join(f"{k}={v}" for k, v in kept))
         _collect_args(" ".join(v or "" for _, v in kept), stage, args_needed)
     return out
+
+
+def _arg_names(model, stage) -> set:
+    names = set(model.global_args)
+    for ins in stage.instructions:
+        if ins.keyword == "ARG":
+            names.update(word.split("=", 1)[0] for word in ins.args)
+    return names
 
 
 def _healthcheck(model, stage, plan, facts, notes, eol) -> Optional[str]:
