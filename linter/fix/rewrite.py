@@ -383,8 +383,7 @@ def _native_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
             _refuse("artifact", "`go build` without `-o` names its output after the module, which is "
                                 "not in this file")
         _refuse("command", f"the command `{argv[0]}` does not run the build's output ({known})")
-    if output.kind == "go-binary":
-        _check_go(output, image, facts)
+    _check_native(model, output, image, facts)
     language = "go" if output.kind == "go-binary" else "rust"
     return Plan(language, copies=[(program, program)], argv=argv, entrypoint_len=ep_len)
 
@@ -411,21 +410,28 @@ def _runs_output(path: str, output) -> bool:
     return False
 
 
-def _check_go(output, image, facts) -> None:
-    """cgo-on ships base-debianN with N >= the builder's release; only CGO_ENABLED=0 ships static."""
-    if output.static is None:
-        _refuse("need", "whether the Go binary is static (CGO_ENABLED) is not known")
+def _check_native(model, output, image, facts) -> None:
+    """Only a static build (Go: CGO_ENABLED=0 or static link flags; Rust: a musl or
+    crt-static target) ships on an image without a C library; a dynamic build, or one
+    whose linking is unknown, needs glibc at least the builder's (distroless base/cc-debianN
+    with N at least the builder's Debian release)."""
     if output.static:
         return
-    if getattr(facts, "libc", None) != "glibc" and "base" not in image and "cc" not in image:
-        _refuse("need", f"the Go binary is built with cgo and needs glibc, which {image} lacks")
-    built, runs = output.glibc_version, getattr(facts, "glibc_version", None)
+    label = "Go" if output.kind == "go-binary" else "Rust"
+    why = "dynamically linked" if output.static is False else "perhaps dynamically linked (its linking is not known)"
+    if getattr(facts, "libc", None) != "glibc":
+        _refuse("need", f"the {label} binary is {why}, so it needs glibc, which {image} lacks")
+    if output.libc not in (None, "glibc"):
+        _refuse("need", f"the {label} binary links {output.libc}, which {image} does not provide")
+    built = output.glibc_version or getattr(model.facts_of(output.stage), "glibc_version", None)
+    runs = getattr(facts, "glibc_version", None)
     if built is None or runs is None:
-        _refuse("need", "the glibc version of the builder or of the image is not known")
+        _refuse("need", f"the {label} binary is {why}, and the glibc version of the builder or of the "
+                        "image is not known")
     from dockerslim_lint.model.artifacts import version_lt
 
-    if version_lt(runs, built):
-        _refuse("need", f"the cgo build links glibc {built}, newer than {image}'s {runs}")
+    if version_lt(runs, built) is not False:
+        _refuse("need", f"the {label} build links glibc {built}, newer than the {runs} of {image}")
 
 
 def _node_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
