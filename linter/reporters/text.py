@@ -61,7 +61,8 @@ def write(stream, results, report):
             stream.write(f"    {label} {escape(suggestion.text)}\n")
         rewrite = next((f.extra["rewrite"] for f in result.findings if f.extra.get("rewrite")), None)
         if rewrite:  # the multi-stage rewrite (an unsafe fix of DSL101/DSL102), or why there is none
-            label = (_DIM + "rewrite:" + _RESET) if color else "rewrite:"
+            label = "rewrite:" if rewrite.startswith("no ") else "rewrite (--unsafe-fixes):"
+            label = (_DIM + label + _RESET) if color else label
             stream.write(f"    {label} {escape(rewrite)}\n")
         for line, rule_id, advice in _unused(result):
             stream.write(f"{escape(result.path)}:{line}:1: unused suppression of {rule_id}: "
