@@ -15,7 +15,7 @@ from typing import List, Tuple
 from dockerslim_lint.engine.rule import Rule
 
 ENTRY_POINT_GROUP = "dockerslim_lint.rules"
-BUILTIN_FAMILIES = ("parse", "build", "base", "surface", "hygiene")
+BUILTIN_FAMILIES = ("parse", "build", "base", "surface", "hygiene", "compat")
 _REQUIRED = ("ID", "NAME", "SEVERITY", "SUMMARY", "check")
 
 
