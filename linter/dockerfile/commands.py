@@ -18,86 +18,130 @@ _SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "/bin/sh", "/bi
            "/bin/ash", "/bin/dash", "/usr/bin/bash", "/busybox/sh"}
 
 
+# One token of the scanner, tried at the current position (the alternatives cover every
+# character, so a match always advances). First a bare word (plain characters up to blanks,
+# which it swallows, or an operator, or the end) and an operator with the blanks after it,
+# which are most tokens; then the pieces of other words: plain characters, a backslash
+# pair, a single-quoted string (unbalanced: to the end), a double-quoted one (unbalanced: to
+# the end, a lone trailing backslash kept); blanks; `#`; a brace; a backslash at the very
+# end. Plain characters are everything but blanks, newlines, quotes, backslashes,
+# operators, braces and `#`.
+_TOKEN = re.compile(r"""
+    (?P<bare>[^ \t\r\n\\'"&|;(){}\#]+)(?:[ \t\r]+|(?=[\n&|;()])|\Z)
+  | (?:&&|\|\||;;|[&|;\n()])(?P<op>[ \t\r]*)
+  | (?P<word>[^ \t\r\n\\'"&|;(){}\#]+)
+  | \\(?P<esc>.)
+  | '(?P<sq>[^']*)'?
+  | "(?P<dq>(?:[^"\\]|\\.)*\\?)"?
+  | (?P<blank>[ \t\r]+)
+  | (?P<hash>\#)
+  | (?P<brace>[{}])
+  | (?P<lone>\\)
+""", re.VERBOSE | re.DOTALL)
+_DQ_ESCAPE = re.compile(r'\\(["\\$`])')
+_COMMENT_END = re.compile(r"[^\n]*")
+# The fast path: a script with none of these (once line continuations are gone) is only
+# words, blanks and operators.
+_NOT_SIMPLE = re.compile(r"[\\'\"#{}]")
+_OPERATORS_RE = re.compile(r"&&|\|\||;;|[&|;\n()]")
+_WORDS_RE = re.compile(r"[^ \t\r]+")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_VERSION_SUFFIX = re.compile(r"[=<>~@]")
+_PIP_VERSIONED = re.compile(r"pip3\.\d+$")
+_PYTHON = re.compile(r"python[0-9.]*$")
+_VERSIONED_COMPILER = re.compile(r"(?:gcc|g\+\+|clang)-\d+$")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_VERSION_SUFFIX = re.compile(r"[=<>~@]")
+_PIP_VERSIONED = re.compile(r"pip3\.\d+$")
+_PYTHON = re.compile(r"python[0-9.]*$")
+_VERSIONED_COMPILER = re.compile(r"(?:gcc|g\+\+|clang)-\d+$")
+
+
 def tokenize(script: str, envs: Optional[List[dict]] = None) -> List[List[str]]:
     """Split a shell script into simple commands (lists of words), quotes removed.
 
     Operators (&&, ||, ;, |, &, newlines, subshell parentheses, braces) separate
-    commands; comments are dropped; an unbalanced quote runs to the end. Linear time.
+    commands; comments are dropped; an unbalanced quote runs to the end. Linear time:
+    a regex scanner reads a token at a time (a run of plain characters at once).
     `envs`, when given, receives one dict per returned command: its `NAME=value` prefix
     assignments (`CGO_ENABLED=0 go build`), which the returned words leave out.
     """
+    joined = script.replace("\\\n", "") if "\\\n" in script else script
+    if not _NOT_SIMPLE.search(joined):
+        # No quotes, no escapes, no comments, no braces: operators split commands, blanks words.
+        commands = []
+        for part in _OPERATORS_RE.split(joined):
+            found = _WORDS_RE.findall(part)
+            if found:
+                commands.append(found)
+        return _unwrap(commands, envs)
     commands: List[List[str]] = []
     words: List[str] = []
-    word: List[str] = []
-    in_word = False
+    word: List[str] = []  # the pieces of the current word
+    in_word = False  # a word has started (an empty quoted string starts one too)
+    match = _TOKEN.match
     i, n = 0, len(script)
-
-    def end_word():
-        nonlocal word, in_word
-        if in_word:
-            words.append("".join(word))
-        word = []
-        in_word = False
-
-    def end_command():
-        nonlocal words
-        end_word()
-        if words:
-            commands.append(words)
-        words = []
-
     while i < n:
-        c = script[i]
-        if c == "\\" and i + 1 < n:
-            if script[i + 1] == "\n":  # line continuation
-                i += 2
-                continue
-            word.append(script[i + 1])
+        m = match(script, i)
+        kind = m.lastgroup
+        i = m.end()
+        if kind == "bare":
+            if in_word:
+                word.append(m.group(kind))
+                words.append("".join(word))
+                word = []
+                in_word = False
+            else:
+                words.append(m.group(kind))
+        elif kind == "op":
+            if in_word:
+                words.append("".join(word))
+                word = []
+                in_word = False
+            if words:
+                commands.append(words)
+                words = []
+        elif kind == "word":
+            word.append(m.group(kind))
             in_word = True
-            i += 2
-            continue
-        if c == "'":
-            j = script.find("'", i + 1)
-            j = n if j < 0 else j
-            word.append(script[i + 1:j])
+        elif kind == "blank":
+            if in_word:
+                words.append("".join(word))
+                word = []
+                in_word = False
+        elif kind == "sq":
+            word.append(m.group(kind))
             in_word = True
-            i = j + 1
-            continue
-        if c == '"':
-            j = i + 1
-            buf = []
-            while j < n and script[j] != '"':
-                if script[j] == "\\" and j + 1 < n and script[j + 1] in '"\\$`':
-                    buf.append(script[j + 1])
-                    j += 2
-                    continue
-                buf.append(script[j])
-                j += 1
-            word.append("".join(buf))
+        elif kind == "dq":
+            text = m.group(kind)
+            word.append(_DQ_ESCAPE.sub(r"\1", text) if "\\" in text else text)
             in_word = True
-            i = j + 1
-            continue
-        if c == "#" and not in_word:
-            j = script.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c in " \t\r":
-            end_word()
-            i += 1
-            continue
-        if c in "&|;\n(){}" and not (c in "{}" and in_word):
-            if c in "{}" and i + 1 < n and script[i + 1] not in " \t\n;":
-                word.append(c)  # brace expansion / ${...} inside a word
+        elif kind == "esc":
+            char = m.group(kind)
+            if char != "\n":  # a backslash-newline is a line continuation: nothing
+                word.append(char)
                 in_word = True
-                i += 1
-                continue
-            end_command()
-            i += 2 if script[i:i + 2] in ("&&", "||", ";;") else 1
-            continue
-        word.append(c)
-        in_word = True
-        i += 1
-    end_command()
+        elif kind == "hash":
+            if in_word:
+                word.append("#")
+            else:  # a comment, up to (not including) the newline
+                i = _COMMENT_END.match(script, i).end()
+        elif kind == "brace":
+            # In a word, or followed by a word character (brace expansion, ${...}): part
+            # of the word; else a group's brace, which separates commands.
+            if in_word or (i < n and script[i] not in " \t\n;"):
+                word.append(m.group(kind))
+                in_word = True
+            elif words:
+                commands.append(words)
+                words = []
+        else:  # a backslash as the last character
+            word.append("\\")
+            in_word = True
+    if in_word:
+        words.append("".join(word))
+    if words:
+        commands.append(words)
     return _unwrap(commands, envs)
 
 
@@ -110,7 +154,7 @@ def _unwrap(commands: List[List[str]], envs: Optional[List[dict]] = None,
         env = dict(outer or {})
         while k < len(words):
             w = words[k]
-            if "=" in w and not w.startswith("-") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+            if "=" in w and not w.startswith("-") and _ASSIGNMENT.match(w):
                 name, _, value = w.partition("=")
                 env[name] = value
                 k += 1
@@ -159,7 +203,7 @@ def is_build_tool_package(name: str) -> bool:
 
 def _package_base(name: str) -> str:
     """`gcc=4:12.2.0-3` -> gcc, `gcc~=12` -> gcc, `curl>8` -> curl, `bash@edge` -> bash."""
-    return re.split(r"[=<>~@]", name, maxsplit=1)[0].split(":")[0].lower()
+    return _VERSION_SUFFIX.split(name, 1)[0].split(":")[0].lower()
 
 
 @dataclass
@@ -245,8 +289,14 @@ def _base_cmd(word: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
+_MANAGER_COMMANDS = frozenset(("apt-get", "apt", "aptitude", "apk", "dnf", "yum", "microdnf", "tdnf", "dnf5",
+                               "zypper", "npm", "pnpm", "yarn", "gem"))  # pip*, python*: by prefix
+
+
 def _package_op(words: List[str]) -> Optional[PackageOp]:
     cmd = _base_cmd(words[0])
+    if cmd not in _MANAGER_COMMANDS and not cmd.startswith(("pip", "python")):
+        return None
     rest = words[1:]
     pos = _positionals(rest)
     verb = pos[0] if pos else ""
@@ -290,9 +340,9 @@ def _package_op(words: List[str]) -> Optional[PackageOp]:
         if verb in ("clean", "cc"):
             return PackageOp("zypper", "clean", [], words)
         return PackageOp("zypper", verb or "other", [], words)
-    if cmd in ("pip", "pip3") or re.match(r"^pip3\.\d+$", cmd) or (
-            re.match(r"^python[0-9.]*$", cmd) and rest[:2] in (["-m", "pip"],)):
-        if re.match(r"^python", cmd):
+    if cmd in ("pip", "pip3") or _PIP_VERSIONED.match(cmd) or (
+            _PYTHON.match(cmd) and rest[:2] in (["-m", "pip"],)):
+        if cmd.startswith("python"):
             rest = rest[2:]
             pos = _positionals(rest)
             verb = pos[0] if pos else ""
@@ -315,8 +365,15 @@ def _package_op(words: List[str]) -> Optional[PackageOp]:
 
 # -- builds ---------------------------------------------------------------------------
 
+_BUILD_COMMANDS = frozenset(("go", "cargo", "mvn", "mvnw", "gradle", "gradlew", "npm", "pnpm", "yarn", "make",
+                             "gmake", "ninja", "cmake", "gcc", "cc", "g++", "c++", "clang", "clang++", "rustc",
+                             "javac", "tsc", "musl-gcc", "dotnet", "configure"))  # and gcc-N, g++-N, clang-N
+
+
 def _build_command(words: List[str]) -> Optional[str]:
     cmd = _base_cmd(words[0])
+    if cmd not in _BUILD_COMMANDS and not _VERSIONED_COMPILER.match(cmd) and not words[0].endswith("/configure"):
+        return None
     pos = _positionals(words[1:])
     verb = pos[0] if pos else ""
     if cmd == "go" and verb in ("build", "install"):
@@ -338,7 +395,7 @@ def _build_command(words: List[str]) -> Optional[str]:
     if cmd in ("make", "gmake", "ninja", "cmake") and (cmd != "cmake" or "--build" in words):
         return cmd
     if cmd in ("gcc", "cc", "g++", "c++", "clang", "clang++", "rustc", "javac", "tsc", "musl-gcc") or \
-            re.match(r"^(gcc|g\+\+|clang)-\d+$", cmd):
+            _VERSIONED_COMPILER.match(cmd):
         return cmd
     if cmd == "dotnet" and verb in ("publish", "build"):
         return f"dotnet {verb}"

@@ -7,10 +7,12 @@ result as unknown instead of guessing.
 """
 from __future__ import annotations
 
+import re
 from typing import Mapping, Optional, Tuple
 
 _NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 _NAME_CHARS = _NAME_START + "0123456789"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def expand(text: str, variables: Mapping[str, Optional[str]], escape: str = "\\",
@@ -23,16 +25,23 @@ def expand(text: str, variables: Mapping[str, Optional[str]], escape: str = "\\"
     out = []
     unresolved = False
     i, n = 0, len(text)
+    find = text.find
     while i < n:
-        c = text[i]
-        if c == escape and i + 1 < n and text[i + 1] == "$":
+        k = find("$", i)
+        if k < 0:
+            out.append(text[i:])
+            break
+        if k > i and text[k - 1] == escape:  # an escaped `$`: the escape character goes
+            out.append(text[i:k - 1])
             out.append("$")
-            i += 2
+            i = k + 1
             continue
-        if c != "$" or i + 1 >= n:
-            out.append(c)
-            i += 1
-            continue
+        if k > i:
+            out.append(text[i:k])
+        i = k
+        if i + 1 >= n:
+            out.append("$")
+            break
         nxt = text[i + 1]
         if nxt == "{":
             close = _find_close(text, i + 2)
@@ -46,9 +55,7 @@ def expand(text: str, variables: Mapping[str, Optional[str]], escape: str = "\\"
             unresolved |= unres
             i = close + 1
         elif nxt in _NAME_START:
-            j = i + 2
-            while j < n and text[j] in _NAME_CHARS:
-                j += 1
+            j = _NAME.match(text, i + 1).end()
             name = text[i + 1:j]
             value = variables.get(name)
             if value is None:
@@ -59,25 +66,23 @@ def expand(text: str, variables: Mapping[str, Optional[str]], escape: str = "\\"
                 out.append(value)
             i = j
         else:
-            out.append(c)
+            out.append("$")
             i += 1
     return "".join(out), unresolved
 
 
 def _find_close(text: str, start: int) -> int:
+    """The `}` closing a `${` whose body starts at `start` (nested braces counted), or -1."""
     depth = 1
     i = start
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
+    while True:
+        close = text.find("}", i)
+        if close < 0:
+            return -1
+        depth += text.count("{", i, close) - 1
+        if depth == 0:
+            return close
+        i = close + 1
 
 
 def _expand_braced(body: str, variables, escape) -> Tuple[str, bool]:
