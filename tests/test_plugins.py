@@ -91,3 +91,43 @@ def test_plugin_that_fails_to_import(tmp_path):
     assert result.returncode == 2
     assert "plugin 'acme'" in result.stderr and "missing dependency" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_entry_points_read_from_files_as_importlib_metadata_reads_them():
+    """The direct reader finds what importlib.metadata finds, here for groups that exist."""
+    if sys.version_info >= (3, 10):
+        from importlib.metadata import entry_points
+    else:  # group= needs the backport on 3.9
+        from importlib_metadata import entry_points
+
+    from dockerslim_lint.engine.plugins import _entry_points
+
+    for group in ("console_scripts", "pytest11", "dockerslim_lint.rules"):
+        ours = sorted((ep.name, ep.value) for ep in _entry_points(group))
+        theirs = sorted((ep.name, ep.value) for ep in entry_points(group=group))
+        assert ours == theirs, group
+    assert ("dockerslim-lint", "dockerslim_lint.cli:main") in \
+        [(ep.name, ep.value) for ep in _entry_points("console_scripts")]
+
+
+def test_entry_point_lines_sections_first_distribution_and_load(tmp_path):
+    from dockerslim_lint.engine.plugins import _entry_points
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, value in ((first, "os.path:join"), (second, "os:sep")):
+        dist = folder / "Acme.Rules-1.0.dist-info"
+        dist.mkdir(parents=True)
+        (dist / "entry_points.txt").write_text(
+            "# comment\n[console_scripts]\nx = y:z\n\n[dockerslim_lint.rules]\n"
+            f"acme = {value} [extra]\n; another comment\nplain = json\n")
+    other = second / "other-2.egg-info"
+    other.mkdir()
+    (other / "entry_points.txt").write_text("[dockerslim_lint.rules]\nother=os.path\n")
+    found = _entry_points("dockerslim_lint.rules", path=[str(first), str(second), str(tmp_path / "none")])
+    # acme-rules in the second folder is shadowed by the first (as importlib.metadata does).
+    assert [(ep.name, ep.value) for ep in found] == [("acme", "os.path:join [extra]"), ("plain", "json"),
+                                                     ("other", "os.path")]
+    import json
+    import os
+
+    assert found[0].load() is os.path.join and found[1].load() is json and found[2].load() is os.path
