@@ -12,7 +12,8 @@ against hadolint on real Dockerfiles, peak memory, and growth with the number of
 Every figure comes from this one run and is of a real process, start-up included, so the
 ratios hold on any machine:
 
-* one small file (bench/small.Dockerfile, a two-stage Go service): wall-clock of one
+* one small file (bench/small.Dockerfile, a two-stage Go service, copied to a folder of its
+  own, outside any repository or config): wall-clock of one
   `dockerslim-lint` process in text and in SARIF format, and of `python -c pass` with the
   same interpreter, from a non-editable `pip install .` into a throwaway venv (--editable:
   this environment instead), interleaved round by round (so load on a shared machine hits all
@@ -397,7 +398,15 @@ def main(argv=None) -> int:
             command, how = installed_copy(workdir), "installed copy (pip install ., not editable)"
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             print(f"\n--installed: could not build an installed copy: {exc}")
-    small = bench_small(args.small_file, args.small_runs, command, hadolint)
+    # The small file is linted from a folder of its own: no config file, no repository (this
+    # one's pyproject.toml names dockerslim-lint, so it would be read as a possible config).
+    import tempfile
+
+    small_dir = tempfile.mkdtemp(prefix="dockerslim-small-")
+    small_copy = os.path.join(small_dir, "Dockerfile")
+    shutil.copyfile(args.small_file, small_copy)
+    small = bench_small(small_copy, args.small_runs, command, hadolint)
+    shutil.rmtree(small_dir, ignore_errors=True)
     if workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     py = small["python"]

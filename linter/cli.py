@@ -8,9 +8,8 @@ from __future__ import annotations
 import os
 import sys
 
-import click
-
 from dockerslim_lint import __version__
+from dockerslim_lint import lazyclick as click  # click itself only when a run needs it
 from dockerslim_lint.engine.findings import SEVERITIES
 from dockerslim_lint.reporters import FORMATS, escape
 

@@ -1,0 +1,112 @@
+"""Start-up stays cheap: what a plain run imports, and the strict command-line parser that
+spares click (dockerslim_lint.lazyclick) computing exactly click's values."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from dockerslim_lint.cli import cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMALL = os.path.join(ROOT, "bench", "small.Dockerfile")
+
+# Never imported by a plain lint run (text, JSON, GitHub): each is paid only by the feature
+# that needs it (click: --help, usage errors; sarif-om: SARIF; yaml/tomllib: a config file
+# or an out-of-date catalog.json; importlib.metadata: SARIF's project URL; the LSP server).
+NOT_FOR_A_PLAIN_RUN = ("click", "sarif_om", "jschema_to_python", "attr", "yaml", "tomllib", "tomli",
+                       "importlib.metadata", "importlib_metadata", "pygls", "lsprotocol",
+                       "dockerslim_lint.lsp", "dockerslim_lint.fix.rewrite")
+
+
+def _imported(tmp_path, *args):
+    """The modules a real `dockerslim-lint ARGS` process had imported when it exited (run in
+    tmp_path, outside this repository, whose pyproject.toml names dockerslim-lint)."""
+    probe = ("import atexit, json, sys\n"
+             "atexit.register(lambda: sys.__stderr__.write('MODULES ' + json.dumps(sorted(sys.modules)) + '\\n'))\n"
+             "from dockerslim_lint.cli import main\n"
+             f"main({list(args)!r})\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")][-1]
+    return proc, set(json.loads(line[len("MODULES "):]))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_a_plain_run_imports_only_what_it_needs(tmp_path, fmt):
+    (tmp_path / "Dockerfile").write_bytes(open(SMALL, "rb").read())
+    proc, modules = _imported(tmp_path, "--no-color", "--format", fmt, "Dockerfile")
+    assert proc.returncode == 1, proc.stderr
+    loaded = sorted(m for m in NOT_FOR_A_PLAIN_RUN if m in modules)
+    assert loaded == [], f"a plain {fmt} run imported {loaded}"
+
+
+def test_sarif_imports_sarif_om_but_not_click(tmp_path):
+    proc, modules = _imported(tmp_path, "--format", "sarif", SMALL)
+    assert proc.returncode == 1, proc.stderr
+    assert "sarif_om" in modules and "click" not in modules
+
+
+def test_help_and_usage_errors_are_clicks(tmp_path):
+    proc, modules = _imported(tmp_path, "--format", "xml", SMALL)
+    assert proc.returncode == 2 and "click" in modules
+    assert "Invalid value for '-f' / '--format'" in proc.stderr and "Usage: " in proc.stderr
+
+
+ARGVS = [
+    [],
+    ["Dockerfile"],
+    ["-", "--stdin-filename", "x/Dockerfile"],
+    ["--no-color", "-f", "json", "a", "b"],
+    ["--format=sarif", "--sarif-category", "cat", "-o", "out.sarif", "a"],
+    ["--select", "DSL101,dsl102", "--select", "DSL201", "--ignore", "DSL301", "a"],
+    ["--build-arg", "A=1", "--build-arg", "B", "--target", "run", "a"],
+    ["--failure-threshold", "warning", "--report-unused-ignores", "--verbose", "a"],
+    ["--config", "c.yaml", "--list-rules"],
+    ["--explain", "DSL101"],
+    ["a", "--format", "github", "b", "-"],
+    ["--target", "-x", "a"],  # an option's value may start with a dash, as in click
+]
+
+
+@pytest.mark.parametrize("argv", ARGVS, ids=[" ".join(a) or "(none)" for a in ARGVS])
+def test_strict_parser_gives_clicks_values(argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("B", "from-env")
+    expected = cli.real.make_context("dockerslim-lint", list(argv)).params
+    assert cli.parse(argv) == expected
+
+
+DECLINED = [
+    ["--help"], ["-h"], ["--version"], ["--format", "xml"], ["--form", "json"], ["-fjson"],
+    ["--no-color=yes"], ["--", "a"], ["--bogus"], ["-x"], ["--format"], ["--build-arg", "=1"],
+]
+
+
+@pytest.mark.parametrize("argv", DECLINED, ids=[" ".join(a) for a in DECLINED])
+def test_strict_parser_leaves_the_rest_to_click(argv):
+    from dockerslim_lint.lazyclick import _Decline
+
+    with pytest.raises(_Decline):
+        cli.parse(argv)
+
+
+def test_output_path_checks_are_clicks(tmp_path):
+    from dockerslim_lint.lazyclick import _Decline
+
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    with pytest.raises(_Decline):  # click: "File ... is a directory."
+        cli.parse(["-o", str(folder), "a"])
+    assert cli.parse(["-o", str(tmp_path / "new.json"), "a"])["output"] == str(tmp_path / "new.json")
+
+
+@pytest.mark.parametrize("argv", [["--no-color", SMALL], ["--format", "json", SMALL], ["--select", "nope", SMALL],
+                                  ["--list-rules"], ["--build-arg", "=x", SMALL], ["--format", "xml", SMALL]])
+def test_both_paths_print_the_same(argv):
+    fast = CliRunner().invoke(cli, argv)
+    slow = CliRunner().invoke(cli.real, argv)
+    assert (fast.exit_code, fast.output) == (slow.exit_code, slow.output)
