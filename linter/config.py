@@ -13,7 +13,6 @@ the line where known, and the key; the CLI prints it and exits 2.
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -383,6 +382,8 @@ class _Validator:
             self.fail((), f"expected a mapping of settings ({', '.join(KEYS)}), got {_kind(data)}")
         for key in data:
             if key not in KEYS:
+                import difflib  # only for a misspelt key
+
                 close = difflib.get_close_matches(str(key), KEYS, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}"
                 self.fail((key,), "unknown key" + hint)
@@ -434,6 +435,8 @@ class _Validator:
         return ids
 
     def unknown_rule(self, rule_id: str) -> str:
+        import difflib  # only for an unknown rule id
+
         close = difflib.get_close_matches(rule_id, sorted(self.known), n=1)
         return f"unknown rule {rule_id!r}" + (f" (did you mean {close[0]}?)" if close else "") + \
             "; see `dockerslim-lint --list-rules`"

@@ -131,3 +131,22 @@ def test_entry_point_lines_sections_first_distribution_and_load(tmp_path):
     import os
 
     assert found[0].load() is os.path.join and found[1].load() is json and found[2].load() is os.path
+
+
+def test_metadata_values_as_importlib_metadata_reads_them(tmp_path):
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    from dockerslim_lint.engine.plugins import metadata_values
+
+    for dist, field in (("dockerslim-lint", "Project-URL"), ("click", "Project-URL"), ("pytest", "Project-URL"),
+                        ("Click", "Name"), ("dockerslim_lint", "Version"), ("no-such-dist-here", "Name")):
+        try:
+            theirs = metadata(dist).get_all(field) or []
+        except PackageNotFoundError:
+            theirs = None
+        assert metadata_values(dist, field) == theirs, (dist, field)
+    dist = tmp_path / "acme-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme\nProject-URL: Home, https://a\n"
+                                   "Summary: x\n  folded\nProject-URL: Source, https://b\n\nProject-URL: body\n")
+    assert metadata_values("ACME", "project-url", path=[str(tmp_path)]) == ["Home, https://a", "Source, https://b"]

@@ -718,6 +718,9 @@ def _imported_modules(fmt):
 
 
 def test_sarif_om_is_imported_only_for_sarif():
-    assert "sarif_om" in _imported_modules("sarif")
+    def sarif_om(modules):  # the package is set up without its __init__; its class modules show
+        return {m for m in modules if m == "sarif_om" or m.startswith("sarif_om.")}
+
+    assert "sarif_om._sarif_log" in sarif_om(_imported_modules("sarif"))
     for fmt in ("text", "json", "github"):
-        assert "sarif_om" not in _imported_modules(fmt), fmt
+        assert not sarif_om(_imported_modules(fmt)), fmt

@@ -218,3 +218,18 @@ def test_expand_reads_escapes_and_nesting():
 def test_expand_matches_the_reference_on_generated_text(text, which, escape, keep):
     variables = VARIABLES[which]
     assert expand(text, variables, escape, keep) == reference_expand(text, variables, escape, keep)
+
+
+def test_build_tool_packages_match_as_fnmatch_would():
+    import fnmatch
+
+    names = ["gcc", "gcc-12", "gcc-", "g++", "g++-13", "clang-17", "llvm", "golang-1.22-go", "golang--go", "golang-go",
+             "golang-go-x", "openjdk-17-jdk", "openjdk17-jdk", "openjdk-jdk", "openjdk-17-jdk-headless",
+             "openjdk-17-jre", "java-17-openjdk-devel", "dotnet-sdk-8.0", "dotnet-runtime-8.0", "go", "gox",
+             "make", "cmake", "xmake", "curl", "bash", "libssl-dev", "python3-devel", "musl-dev", "gcc=4:12.2",
+             "Build-Essential", "GCC-12", "swig", "flex", "bison4"]
+    for name in names:
+        base = commands._package_base(name)
+        expected = base.endswith(("-dev", "-devel")) or any(
+            fnmatch.fnmatchcase(base, p) for p in commands.BUILD_TOOL_PACKAGES)
+        assert commands.is_build_tool_package(name) == expected, name

@@ -110,3 +110,20 @@ def test_both_paths_print_the_same(argv):
     fast = CliRunner().invoke(cli, argv)
     slow = CliRunner().invoke(cli.real, argv)
     assert (fast.exit_code, fast.output) == (slow.exit_code, slow.output)
+
+
+def test_sarif_om_classes_load_one_module_at_a_time():
+    """The lazily set-up sarif_om package gives sarif-om's own classes, all of them."""
+    probe = ("import sys\n"
+             "from dockerslim_lint.reporters._sarif_om import om\n"
+             "assert 'sarif_om._tool' not in sys.modules\n"
+             "from sarif_om import Result\n"
+             "import sarif_om._result\n"
+             "assert Result is sarif_om._result.Result is om.Result\n"
+             "assert 'sarif_om._tool' not in sys.modules\n"
+             "print(' '.join(sorted(n for n in om.__all__ if getattr(om, n).__module__.startswith('sarif_om.'))))\n")
+    lazy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert lazy.returncode == 0, lazy.stderr
+    real = subprocess.run([sys.executable, "-c", "import sarif_om; print(' '.join(sorted(n for n in dir(sarif_om) "
+                           "if isinstance(getattr(sarif_om, n), type))))"], capture_output=True, text=True)
+    assert lazy.stdout.split() == real.stdout.split() and len(real.stdout.split()) > 40

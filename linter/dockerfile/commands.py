@@ -7,7 +7,6 @@ judge. Scripts whose contents are not in the Dockerfile are never judged.
 """
 from __future__ import annotations
 
-import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field
@@ -193,12 +192,32 @@ FETCH_TOOL_PACKAGES = ("git", "curl", "wget")
 SHELL_PACKAGES = ("bash", "dash", "zsh", "busybox", "busybox-static", "ash", "ksh", "mksh", "fish", "tcsh")
 
 
+def _glob_parts(patterns):
+    """Each pattern (with at most one `*`) as (exact name, or None) and (prefix, suffix)."""
+    exact, wild = set(), []
+    for p in patterns:
+        if "*" in p:
+            prefix, _, suffix = p.partition("*")
+            assert "*" not in suffix and not any(c in p for c in "?[")
+            wild.append((prefix, suffix))
+        else:
+            exact.add(p)
+    return frozenset(exact), tuple(wild)
+
+
+# fnmatch would compile a regex per pattern at start-up; the patterns are names with at most
+# one `*`, matched as fnmatch.fnmatchcase does (a `*` matches any run of characters).
+_BUILD_TOOL_EXACT, _BUILD_TOOL_WILD = _glob_parts(BUILD_TOOL_PACKAGES)
+
+
 @functools.lru_cache(maxsize=4096)  # the same few package names recur across thousands of files
 def is_build_tool_package(name: str) -> bool:
     base = _package_base(name)
     if base.endswith("-dev") or base.endswith("-devel"):
         return True
-    return any(fnmatch.fnmatchcase(base, p) for p in BUILD_TOOL_PACKAGES)
+    return base in _BUILD_TOOL_EXACT or any(
+        len(base) >= len(prefix) + len(suffix) and base.startswith(prefix) and base.endswith(suffix)
+        for prefix, suffix in _BUILD_TOOL_WILD)
 
 
 def _package_base(name: str) -> str:

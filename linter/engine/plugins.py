@@ -10,7 +10,7 @@ No import magic: a plugin is found only through its entry point.
 from __future__ import annotations
 
 import sys
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from dockerslim_lint.engine.rule import Rule
 
@@ -37,17 +37,16 @@ class EntryPoint:
         return obj
 
 
-def _entry_points(group: str = ENTRY_POINT_GROUP, path=None) -> List[EntryPoint]:
-    """The entry points of `group` declared by the distributions on sys.path, in sys.path order.
+def _distributions(path=None):
+    """(normalized name, metadata folder) of each distribution on sys.path, first of a name only.
 
-    What importlib.metadata.entry_points(group=...) returns, read directly: every
-    `*.dist-info` / `*.egg-info` folder in each sys.path folder, its entry_points.txt, the
-    first distribution of a name winning. Importing importlib.metadata (email, zipfile,
-    csv, ...) costs about a fifth of a bare run's start-up; this reads a few small files.
-    Distributions inside zip files (zipped eggs) are not searched."""
+    What importlib.metadata's discovery finds, read directly: every `*.dist-info` /
+    `*.egg-info` folder in each sys.path folder, in sys.path order. Importing
+    importlib.metadata (email, zipfile, csv, ...) costs about a fifth of a bare run's
+    start-up; this lists a few folders. Distributions inside zip files (zipped eggs) are
+    not searched."""
     import os
 
-    found: List[EntryPoint] = []
     seen = set()
     for entry in (sys.path if path is None else path):
         if not isinstance(entry, str):
@@ -61,16 +60,60 @@ def _entry_points(group: str = ENTRY_POINT_GROUP, path=None) -> List[EntryPoint]
             if ext.lower() not in (".dist-info", ".egg-info"):
                 continue
             dist = _normalize(stem.partition("-")[0])
-            if dist in seen:
-                continue
-            seen.add(dist)
-            try:
-                with open(os.path.join(entry or ".", name, "entry_points.txt"), encoding="utf-8") as fh:
-                    text = fh.read()
-            except (OSError, UnicodeDecodeError):  # none (most distributions), or an egg-info file
-                continue
+            if dist not in seen:
+                seen.add(dist)
+                yield dist, os.path.join(entry or ".", name)
+
+
+def _read(folder: str, name: str) -> Optional[str]:
+    import os
+
+    try:
+        with open(os.path.join(folder, name), encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError):  # absent (most distributions), or an egg-info file
+        return None
+
+
+def _entry_points(group: str = ENTRY_POINT_GROUP, path=None) -> List[EntryPoint]:
+    """The entry points of `group` declared by the distributions on sys.path, in sys.path order
+    (what importlib.metadata.entry_points(group=...) returns)."""
+    found: List[EntryPoint] = []
+    for _, folder in _distributions(path):
+        text = _read(folder, "entry_points.txt")
+        if text:
             found.extend(_parse_entry_points(text, group))
     return found
+
+
+def metadata_values(distribution: str, field: str, path=None) -> Optional[List[str]]:
+    """Every value of a header field (e.g. Project-URL) in an installed distribution's core
+    metadata, as importlib.metadata.metadata(distribution).get_all(field) gives them
+    ([] when the field is absent); None when the distribution is not installed."""
+    wanted = _normalize(distribution)
+    for dist, folder in _distributions(path):
+        if dist != wanted:
+            continue
+        text = _read(folder, "METADATA")
+        if text is None:
+            text = _read(folder, "PKG-INFO")
+        if text is None:
+            return None
+        values: List[str] = []
+        current = None
+        for line in text.splitlines():
+            if not line.strip():
+                break  # the headers end at the first blank line; the body follows
+            if line[:1] in " \t":  # a folded continuation line
+                if current:
+                    values[-1] += " " + line.strip()
+                continue
+            name, sep, value = line.partition(":")
+            current = sep and name.strip().lower() == field.lower()
+            if current:
+                values.append(value.strip())
+        return values
+    return None
 
 
 def _normalize(name: str) -> str:

@@ -20,7 +20,8 @@ import os
 import re
 
 import attr
-import sarif_om as om
+
+from dockerslim_lint.reporters._sarif_om import om  # sarif-om, each class imported when used
 
 from dockerslim_lint.reporters import common, suggestion_dict
 from dockerslim_lint.reporters.common import (  # noqa: F401 (normalise_line: part of this module's API)
