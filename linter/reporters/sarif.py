@@ -22,7 +22,6 @@ import re
 import attr
 
 from dockerslim_lint.reporters._sarif_om import om  # sarif-om, each class imported when used
-
 from dockerslim_lint.reporters import common, suggestion_dict
 from dockerslim_lint.reporters.common import (  # noqa: F401 (normalise_line: part of this module's API)
     FALLBACK_HOMEPAGE, help_uri, is_builtin, line_hashes, line_text as _line_text, normalise_line)
