@@ -106,6 +106,8 @@ class Plan:
     build_appends: List[str] = field(default_factory=list)  # instructions appended to the build stage
     build_edits: List[Tuple[int, int, int, int, str]] = field(default_factory=list)
     interpreter: Tuple[str, ...] = ()  # the words the new image's ENTRYPOINT replaces ("node",)
+    base_entrypoint: Tuple[str, ...] = ()  # the old base's own ENTRYPOINT that wraps argv (kept only
+    # when the new image has the very same one)
     needs_user_files: bool = False
 
 
@@ -269,9 +271,11 @@ def _language_plan(model, context, stage, image, facts) -> Plan:
     planner = _PLANNERS.get(language)
     if planner is None:
         _refuse("artifact", f"no rewrite is known for {_LABEL.get(language, language or 'an unknown runtime')}")
-    argv, ep_len = _command_words(model)
+    argv, ep_len, wrapper = _command_words(model, facts)
     outputs = _outputs(model, stage, _KINDS[language])
-    return planner(model, stage, argv, ep_len, outputs, image, facts)
+    plan = planner(model, stage, argv, ep_len, outputs, image, facts)
+    plan.base_entrypoint = wrapper
+    return plan
 
 
 _LABEL = {"go": "Go", "rust": "Rust", "node": "Node.js", "python": "Python", "java": "Java",
@@ -280,21 +284,31 @@ _KINDS = {"go": ("go-binary",), "rust": ("rust-binary",), "node": ("node-modules
           "python": ("python-env",), "java": ("jar",), "dotnet": ("dotnet-publish",)}
 
 
-def _command_words(model) -> Tuple[Tuple[str, ...], int]:
-    """(argv, number of ENTRYPOINT words) of the effective command, exec form; shell forms
-    only when they are a plain word list. Refuses otherwise."""
+def _command_words(model, facts) -> Tuple[Tuple[str, ...], int, Tuple[str, ...]]:
+    """(argv, number of ENTRYPOINT words, the base's wrapper ENTRYPOINT kept) of the effective
+    command, exec form; a shell form only when it is a plain word list. A base image's own
+    ENTRYPOINT that wraps the file's CMD (`docker-entrypoint.sh`) is kept only when the new
+    image has the very same one; what it does is not in the file."""
     entrypoint, cmd, known = model.effective_entrypoint_cmd
     if not known:
         _refuse("command", "the command the image runs is not known (the base's own is unknown)")
+    wrapper: Tuple[str, ...] = ()
+    if entrypoint is not None and entrypoint.instruction is None:
+        if cmd is None or cmd.instruction is None:
+            _refuse("command", "no ENTRYPOINT or CMD in this file says what the image runs "
+                               f"(the base's is `{' '.join(entrypoint.args)}`)")
+        if tuple(facts.entrypoint or ()) != tuple(entrypoint.args):
+            _refuse("command", f"the base image's ENTRYPOINT `{' '.join(entrypoint.args)}` wraps the "
+                               "command, and what it does is not in this file")
+        wrapper, entrypoint = tuple(entrypoint.args), None
+    if cmd is not None and cmd.instruction is None:
+        _refuse("command", f"no ENTRYPOINT or CMD in this file says what the image runs "
+                           f"(the base's is `{' '.join(cmd.args)}`)")
     parts: List[str] = []
     ep_len = 0
     for part, name in ((entrypoint, "ENTRYPOINT"), (cmd, "CMD")):
         if part is None:
             continue
-        if part.instruction is None:
-            shown = " ".join(part.args)
-            _refuse("command", f"the base image's ENTRYPOINT/CMD `{shown}` wraps the command, "
-                               "and what it does is not in this file")
         if part.exec_form:
             words = list(part.args)
         else:
@@ -309,7 +323,7 @@ def _command_words(model) -> Tuple[Tuple[str, ...], int]:
         _refuse("command", "no ENTRYPOINT or CMD says what the image runs")
     if any("$" in w for w in parts):
         _refuse("command", "the command refers to variables, which exec form does not expand")
-    return tuple(parts), ep_len
+    return tuple(parts), ep_len, wrapper
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./:,=@%+-]+$")
@@ -892,10 +906,17 @@ def _healthcheck(model, stage, plan, facts, notes, eol) -> Optional[str]:
     if program in copied or any(program.startswith(d.rstrip("/") + "/") for d in copied):
         return _as_written(ins, eol)
     has_program = getattr(facts, "has_program", None)
-    if has_program is not None and has_program(program) is True:
+    present = has_program(program) if has_program is not None else None
+    if present is True:
         return _as_written(ins, eol)
+    if present is None and facts.kind == "slim-runtime" and facts.runtime and \
+            program in _INTERPRETERS.get(facts.runtime, ()):
+        return _as_written(ins, eol)  # a language image's own interpreter, on its PATH
     notes.append(f"HEALTHCHECK dropped: {program.rsplit('/', 1)[-1]} is not known to be in the image")
     return None
+
+
+_INTERPRETERS = {"node": ("node",), "python": ("python", "python3"), "java": ("java",), "dotnet": ("dotnet",)}
 
 
 def _user_line(facts) -> Optional[str]:
@@ -906,26 +927,40 @@ def _user_line(facts) -> Optional[str]:
 
 
 def _command_lines(plan: Plan, facts) -> List[str]:
+    """The final stage's exec-form ENTRYPOINT/CMD, fitted to the new image's own ENTRYPOINT:
+    an interpreter ENTRYPOINT (distroless nodejs, python3, java) takes the command without
+    its leading `node`/`python3`/`java -jar`; the same wrapper as the old base's keeps the
+    file's CMD; the file's own ENTRYPOINT is written again (it replaces the image's)."""
     argv = list(plan.argv)
     base_ep = tuple(facts.entrypoint or ()) if facts is not None else ()
-    if base_ep and plan.interpreter:
-        # The image's own ENTRYPOINT is the interpreter: drop ours (`node`, `python3`, `java -jar`).
+    if plan.base_entrypoint:
+        return [f"CMD {_json(argv)}"]  # the new image has the same wrapper ENTRYPOINT
+    if base_ep and plan.interpreter and _is_interpreter(base_ep, plan.interpreter):
         k = 0
-        if argv and argv[0].rsplit("/", 1)[-1] in plan.interpreter:
+        if argv and _is_interpreter((argv[0],), plan.interpreter):
             k = 1
             if "-jar" in plan.interpreter and len(argv) > 1 and argv[1] == "-jar":
                 k = 2
         if k == 0:
             _refuse("command", f"the command `{argv[0]}` does not start with the image's interpreter")
         return [f"CMD {_json(argv[k:])}"]
-    if base_ep:
-        _refuse("command", f"the image's own ENTRYPOINT {_json(base_ep)} would wrap the command")
     if plan.entrypoint_len:
         out = [f"ENTRYPOINT {_json(argv[:plan.entrypoint_len])}"]
         if len(argv) > plan.entrypoint_len:
             out.append(f"CMD {_json(argv[plan.entrypoint_len:])}")
         return out
+    if base_ep:
+        _refuse("command", f"the image's own ENTRYPOINT `{' '.join(base_ep)}` would wrap the command")
     return [f"CMD {_json(argv)}"]
+
+
+def _is_interpreter(words: Sequence[str], names: Sequence[str]) -> bool:
+    """`/usr/bin/python3.13`, `/nodejs/bin/node`, `java` (with `-jar` when the names say so)."""
+    prog = words[0].rsplit("/", 1)[-1]
+    base = re.sub(r"\d+(\.\d+)*$", "", prog)
+    if prog not in names and base not in names:
+        return False
+    return "-jar" not in names or len(words) == 1 or words[-1] == "-jar"
 
 
 def apply_edits(text: str, edits) -> str:
