@@ -281,7 +281,7 @@ def _language_plan(model, context, stage, image, facts) -> Plan:
 _LABEL = {"go": "Go", "rust": "Rust", "node": "Node.js", "python": "Python", "java": "Java",
           "dotnet": ".NET", "c": "C/C++"}
 _KINDS = {"go": ("go-binary",), "rust": ("rust-binary",), "node": ("node-modules",),
-          "python": ("python-env",), "java": ("jar",), "dotnet": ("dotnet-publish",)}
+          "python": ("python-env",), "java": ("jar",), "dotnet": ("dotnet-publish",), "c": ("c-binary",)}
 
 
 def _command_words(model, facts) -> Tuple[Tuple[str, ...], int, Tuple[str, ...]]:
@@ -376,10 +376,12 @@ def _resolve_program(model, stage, word: str) -> Optional[List[str]]:
 
 
 def _native_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
-    """Go and Rust: copy the one binary the command runs, to the same path. Go: the `-o` file
-    or a `go install` into its bin folder; Rust: a named `--bin` or `cargo install --root`."""
+    """Go, Rust, C/C++: copy the one binary the command runs, to the same path. Go: the `-o`
+    file or a `go install` into its bin folder; Rust: a named `--bin` or `cargo install --root`;
+    C/C++: the `-o` file of a compiler command (not `make`, whose outputs are not in the file)."""
     if not outputs:
-        _refuse("artifact", "the build's output is not known")
+        _refuse("artifact", "the build's output is not known" + (
+            " (make, cmake and configure builds are not read)" if _opaque_native(model, stage) else ""))
     candidates = _resolve_program(model, stage, argv[0])
     if candidates is None:
         _refuse("need", f"where `{argv[0]}` is looked up (WORKDIR or PATH) is not known")
@@ -398,8 +400,14 @@ def _native_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
                                 "not in this file")
         _refuse("command", f"the command `{argv[0]}` does not run the build's output ({known})")
     _check_native(model, output, image, facts)
-    language = "go" if output.kind == "go-binary" else "rust"
+    language = {"go-binary": "go", "rust-binary": "rust", "c-binary": "c"}[output.kind]
     return Plan(language, copies=[(program, program)], argv=argv, entrypoint_len=ep_len)
+
+
+def _opaque_native(model, stage) -> bool:
+    from dockerslim_lint.model.artifacts import build_outputs
+
+    return any(o.opaque for o in build_outputs(model, stage))
 
 
 def _runs_output(path: str, output) -> bool:
@@ -431,7 +439,7 @@ def _check_native(model, output, image, facts) -> None:
     with N at least the builder's Debian release)."""
     if output.static:
         return
-    label = "Go" if output.kind == "go-binary" else "Rust"
+    label = {"go-binary": "Go", "rust-binary": "Rust", "c-binary": "C/C++"}[output.kind]
     why = "dynamically linked" if output.static is False else "perhaps dynamically linked (its linking is not known)"
     if getattr(facts, "libc", None) != "glibc":
         _refuse("need", f"the {label} binary is {why}, so it needs glibc, which {image} lacks")
@@ -619,7 +627,7 @@ def _dotnet_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
     return Plan("dotnet", copies=[(folder, folder)], argv=argv, entrypoint_len=ep_len)
 
 
-_PLANNERS = {"go": _native_plan, "rust": _native_plan, "node": _node_plan, "python": _python_plan,
+_PLANNERS = {"go": _native_plan, "rust": _native_plan, "c": _native_plan, "node": _node_plan, "python": _python_plan,
              "java": _java_plan, "dotnet": _dotnet_plan}
 
 
