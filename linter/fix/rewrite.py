@@ -459,7 +459,8 @@ def _check_native(model, output, image, facts) -> None:
 def _node_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
     prog = argv[0].rsplit("/", 1)[-1]
     if prog in ("npm", "yarn", "pnpm", "npx"):
-        _refuse("command", f"`{' '.join(argv[:2])}` runs a package.json script, which is not in this file")
+        shown = " ".join(argv[:3] if len(argv) > 2 and argv[1] == "run" else argv[:2])
+        _refuse("command", f"`{shown}` runs a package.json script, which is not in this file")
     if prog not in ("node", "nodejs"):
         _refuse("command", f"the command `{argv[0]}` is not node")
     if len(argv) < 2 or argv[1].startswith("-"):
