@@ -463,8 +463,9 @@ def _node_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
         _refuse("command", f"`{shown}` runs a package.json script, which is not in this file")
     if prog not in ("node", "nodejs"):
         _refuse("command", f"the command `{argv[0]}` is not node")
-    if len(argv) < 2 or argv[1].startswith("-"):
-        _refuse("command", "node is run without a script file")
+    script_at = _node_script_index(argv)
+    if script_at is None:
+        _refuse("command", "node is run without a script file (or with -e/-p)")
     folders = sorted({posixpath.dirname(p) for o in outputs for p in o.paths
                       if o.exact and p.endswith("/node_modules")})
     if len(folders) != 1 or folders[0] in ("/", ""):
@@ -473,13 +474,30 @@ def _node_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
     workdir = _final_workdir(model, stage)
     if workdir != app:
         _refuse("artifact", f"the app folder {app} is not the final WORKDIR ({workdir or 'unknown'})")
-    script = _abs(argv[1], workdir)
+    script = _abs(argv[script_at], workdir)
     if not script.startswith(app + "/"):
-        _refuse("command", f"the script {argv[1]} is outside the app folder {app}")
+        _refuse("command", f"the script {argv[script_at]} is outside the app folder {app}")
     plan = Plan("node", copies=[(app, app)], argv=argv, entrypoint_len=ep_len, interpreter=("node", "nodejs"))
     if _npm_installed_dev_deps(stage):
         plan.build_appends.append("RUN npm prune --omit=dev")
     return plan
+
+
+_NODE_VALUE_OPTIONS = {"-r", "--require", "--import", "--loader", "--experimental-loader", "--env-file",
+                       "--title", "--inspect-port", "-C", "--conditions"}
+
+
+def _node_script_index(argv) -> Optional[int]:
+    """Where the script is in `node [options] script [args]`; None for -e/-p or no script."""
+    k = 1
+    while k < len(argv):
+        word = argv[k]
+        if word in ("-e", "--eval", "-p", "--print", "-i", "--interactive", "-"):
+            return None
+        if not word.startswith("-"):
+            return k
+        k += 2 if word in _NODE_VALUE_OPTIONS else 1
+    return None
 
 
 def _npm_installed_dev_deps(stage) -> bool:
@@ -591,18 +609,30 @@ def _pip_target_edits(model, stage) -> List[Tuple[int, int, int, int, str]]:
 
 
 def _java_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
-    if argv[0].rsplit("/", 1)[-1] != "java" or len(argv) < 3 or argv[1] != "-jar":
-        _refuse("command", "the command is not `java -jar <file>` (JVM options cannot pass through "
-                           "the image's `java -jar` entrypoint)")
+    """The jar that `java [JVM options] -jar <jar>` runs, from a Maven target/ or Gradle
+    build/libs/. JVM options cannot pass through the image's `java -jar` ENTRYPOINT: with
+    options, the final stage sets its own ENTRYPOINT on the image's java."""
+    if argv[0].rsplit("/", 1)[-1] != "java" or "-jar" not in argv or argv.index("-jar") + 1 >= len(argv):
+        _refuse("command", "the command is not `java [options] -jar <file>`")
+    at = argv.index("-jar")
+    options, jar_word, args = argv[1:at], argv[at + 1], argv[at + 2:]
+    if any(not o.startswith("-") for o in options) or any(o in ("-cp", "-classpath", "--class-path")
+                                                          for o in options):
+        _refuse("command", "the JVM options take values or a class path that the rewrite does not read")
     workdir = _final_workdir(model, stage)
-    if workdir is None and not argv[2].startswith("/"):
+    if workdir is None and not jar_word.startswith("/"):
         _refuse("need", "the WORKDIR the jar path is relative to is not known")
-    jar = _abs(argv[2], workdir or "/")
+    jar = _abs(jar_word, workdir or "/")
     if "*" in jar or "$" in jar or not jar.endswith(".jar"):
-        _refuse("artifact", f"the jar the command runs ({argv[2]}) is not one named file")
+        _refuse("artifact", f"the jar the command runs ({jar_word}) is not one named file")
     if not any(posixpath.dirname(jar) == p for o in outputs for p in o.paths):
-        _refuse("artifact", f"the jar the command runs ({argv[2]}) is not in a build's target/ or build/libs/")
+        _refuse("artifact", f"the jar the command runs ({jar_word}) is not in a build's target/ or build/libs/")
     plan = Plan("java", copies=[(jar, jar)], argv=argv, entrypoint_len=ep_len, interpreter=("java", "-jar"))
+    base_ep = tuple(facts.entrypoint or ())
+    if options and base_ep and base_ep[-1] == "-jar":
+        plan.argv = (base_ep[0],) + tuple(options) + ("-jar", jar_word) + tuple(args)
+        plan.entrypoint_len = len(options) + 3
+        plan.interpreter = ()
     return plan
 
 
@@ -625,7 +655,9 @@ def _dotnet_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
     web_settings = sorted(k for k in stage.variables if k.startswith("ASPNETCORE_"))
     if web_settings and "/aspnet:" not in image and "/aspnet@" not in image:
         _refuse("need", f"the app looks like ASP.NET Core ({web_settings[0]}), which {image} does not run")
-    return Plan("dotnet", copies=[(folder, folder)], argv=argv, entrypoint_len=ep_len)
+    # Always as ENTRYPOINT: the .NET runtime images' own ENTRYPOINT (the dotnet host) must not
+    # wrap the command, whatever the catalog says about it.
+    return Plan("dotnet", copies=[(folder, folder)], argv=argv, entrypoint_len=ep_len or len(argv))
 
 
 _PLANNERS = {"go": _native_plan, "rust": _native_plan, "c": _native_plan, "node": _node_plan, "python": _python_plan,
