@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT
+from test_config import doc_example
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -17,11 +18,7 @@ DOC = os.path.join(ROOT, "docs", "editors.md")
 
 
 def example(name):
-    with open(DOC, encoding="utf-8") as f:
-        text = f.read()
-    m = re.search(r"<!-- example: " + re.escape(name) + r" -->\n```[a-z]*\n(.*?)```", text, re.S)
-    assert m, f"docs/editors.md has no example {name!r}"
-    return m.group(1)
+    return doc_example(name, DOC)
 
 
 def test_neovim():
