@@ -675,7 +675,10 @@ def test_has_program_looks_up_bare_names_in_path():
     assert f.has_program("python3") is True
     assert f.has_program("curl") is False
     assert f.has_program("/usr/bin/env") is True
-    assert f.has_program("env", path_env="/opt/bin") is False  # the Dockerfile's own ENV PATH
+    assert f.has_program("env", path_env="/usr/sbin") is False  # the Dockerfile's own ENV PATH
+    assert f.has_program("env", path_env="/opt/bin") is None  # a folder the list does not cover
+    assert f.has_program("/opt/tool/run") is None
+    assert f.has_program("/usr/local/bin/pip") is False  # a standard folder: the list is complete
     assert f.has_program("./run.sh") is None
     g = _os_catalog(programs=["/bin/sh"]).facts("example.com/os")
     assert g.has_program("sh") is None  # PATH unknown
@@ -804,3 +807,185 @@ def test_bundled_exact_tags_and_version_lines_are_well_formed():
                 assert isinstance(o.exact, list) and all(isinstance(t, str) and t for t in o.exact), fam.id
             if o.lines is not None:
                 assert all(isinstance(k, str) and all(isinstance(v, str) for v in ls) for k, ls in o.lines.items()), fam.id
+
+
+# ---------------------------------------------------------------- minimal images: user, WORKDIR, PATH, programs
+
+@pytest.mark.parametrize("text, user, workdir, entrypoint", [
+    ("gcr.io/distroless/static-debian13", "root", "/", None),
+    ("gcr.io/distroless/static-debian13:nonroot", "65532", "/home/nonroot", None),
+    # the build files set ENTRYPOINT ["/busybox/sh"] on :debug; not recorded yet (docs/catalog.md)
+    ("gcr.io/distroless/static-debian13:debug", "root", "/", None),
+    ("gcr.io/distroless/base-debian12:debug-nonroot", "65532", "/home/nonroot", None),
+    ("gcr.io/distroless/cc-debian13:debug", "root", "/", None),
+    ("gcr.io/distroless/python3-debian13:nonroot", "65532", "/home/nonroot", ("/usr/bin/python3.13",)),
+    ("gcr.io/distroless/python3-debian13:debug", "root", "/", ("/usr/bin/python3.13",)),
+    ("gcr.io/distroless/nodejs24-debian13:debug", "root", "/", ("/nodejs/bin/node",)),
+    ("gcr.io/distroless/java21-debian13:nonroot", "65532", "/home/nonroot", ("/usr/bin/java", "-jar")),
+])
+def test_distroless_user_workdir_entrypoint(cat, text, user, workdir, entrypoint):
+    f = facts(cat, text)
+    assert (f.default_user, f.workdir, f.entrypoint) == (user, workdir, entrypoint)
+    assert f.path_env.startswith("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    assert f.path_env.endswith(":/busybox") == f.debug
+
+
+def test_distroless_unknown_tag_has_unknown_user_and_workdir(cat):
+    f = facts(cat, "gcr.io/distroless/static-debian13:v1")
+    assert (f.default_user, f.workdir, f.path_env) == (None, None, None)
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("gcr.io/distroless/static-debian13", [], ["sh", "/bin/sh", "curl", "wget", "/usr/bin/env"]),
+    ("gcr.io/distroless/base-debian13:nonroot", [], ["sh", "bash", "ldd"]),
+    ("gcr.io/distroless/static-debian13:debug", ["/busybox/sh", "sh", "wget", "/busybox/wget"], ["curl", "bash"]),
+    ("gcr.io/distroless/python3-debian13", ["python3", "python", "/usr/bin/python3.13", "/bin/python3", "ldd"],
+     ["sh", "pip", "curl", "/usr/local/bin/python3"]),
+    ("gcr.io/distroless/nodejs22-debian13", ["/nodejs/bin/node"], ["node", "npm", "/nodejs/bin/npm", "sh"]),
+    ("gcr.io/distroless/java21-debian13", ["java", "/usr/bin/java"], ["sh", "curl"]),
+    ("scratch", [], ["sh", "/bin/sh", "curl"]),
+])
+def test_distroless_programs(cat, text, present, absent):
+    f = facts(cat, text)
+    for program in present:
+        assert f.has_program(program) is True, (text, program)
+    for program in absent:
+        assert f.has_program(program) is False, (text, program)
+
+
+def test_distroless_programs_unknown_where_not_sourced(cat):
+    assert facts(cat, "gcr.io/distroless/python3-debian12").programs is None
+    java = facts(cat, "gcr.io/distroless/java21-debian13")
+    assert java.has_program("/usr/lib/jvm/temurin-21-jre-amd64/bin/keytool") is None  # JRE folder not listed
+
+
+def test_distroless_python_paths(cat):
+    f = facts(cat, "gcr.io/distroless/python3-debian13")
+    assert f.python_path == "/usr/bin/python3" and f.has_program(f.python_path)
+    assert f.runtime_version == "3.13"
+
+
+def test_os_facts_from_a_config_file(tmp_path):
+    from dockerslim_lint import config as config_module
+    path = tmp_path / ".dockerslim-lint.yaml"
+    path.write_text("""images:
+  program_sets:
+    acme-tools: {programs: [/usr/bin/tini]}
+  acme-runtime:
+    names: [registry.example.com/platform/runtime]
+    kind: minimal
+    libc: glibc
+    distro: acmeos
+    distro_release: anvil
+    programs: ["/usr/local/bin/app", "@acme-tools"]
+    workdir: /srv
+    path_env: "/usr/local/bin:/usr/bin:/bin"
+  distributions:
+    acmeos:
+      releases:
+        "1": {codename: anvil, glibc: "2.39"}
+""")
+    f = config_module.load(str(path)).catalog().facts("registry.example.com/platform/runtime:1")
+    assert (f.distro_release, f.glibc_version, f.workdir) == ("1", "2.39", "/srv")
+    assert f.has_program("tini") is True and f.has_program("sh") is False
+
+
+def test_catalog_data_and_docs_cite_no_file_users_lack():
+    import pathlib
+    from dockerslim_lint.images import catalog as images
+    docs = pathlib.Path(images._data_path("catalog.yaml")).parents[2] / "docs" / "catalog.md"
+    for text in (images._bundled_text(), docs.read_text(encoding="utf-8")):
+        for word in ("IMAGE-FACTS", "shared/spec", "RULES.md"):
+            assert word not in text
+
+
+@pytest.mark.parametrize("text, distro, release, glibc", [
+    ("debian", "debian", "13", "2.41"),
+    ("debian:stable-slim", "debian", "13", "2.41"),
+    ("debian:oldstable", "debian", "12", "2.36"),
+    ("debian:12.5-slim", "debian", "12", "2.36"),
+    ("debian:bullseye", "debian", "11", "2.31"),
+    ("debian:sid", "debian", None, None),
+    ("ubuntu", "ubuntu", "26.04", "2.43"),
+    ("ubuntu:22.04", "ubuntu", "22.04", "2.35"),
+    ("ubuntu:noble-20240101", "ubuntu", "24.04", "2.39"),
+    ("ubuntu:18.04", "ubuntu", "18.04", "2.27"),
+    ("ubuntu:rolling", "ubuntu", None, None),
+    ("registry.access.redhat.com/ubi9/ubi-minimal", "ubi", "9", "2.34"),
+    ("registry.access.redhat.com/ubi8", "ubi", "8", "2.28"),
+    ("redhat/ubi9-micro", "ubi", "9", "2.34"),
+    ("centos:7", "centos", "7", "2.17"),
+    ("quay.io/centos/centos:stream9", "centos", "9", "2.34"),
+    ("rockylinux:9-minimal", "rockylinux", "9", "2.34"),
+    ("oraclelinux:8-slim", "oraclelinux", "8", "2.28"),
+    ("amazonlinux:2", "amazonlinux", "2", "2.26"),
+    ("amazonlinux", "amazonlinux", "2023", "2.34"),
+    ("mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled", "ubuntu", "24.04", "2.39"),
+    ("mcr.microsoft.com/dotnet/runtime:9.0-bookworm-slim", "debian", "12", "2.36"),
+    ("alpine:3.20", None, None, None),
+])
+def test_release_of_base_images(cat, text, distro, release, glibc):
+    f = facts(cat, text)
+    assert (f.distro, f.distro_release, f.glibc_version) == (distro, release, glibc), text
+
+
+def test_ubi7_has_yum_not_dnf(cat):
+    assert facts(cat, "registry.access.redhat.com/ubi7").package_managers == ("yum", "rpm")
+    assert facts(cat, "registry.access.redhat.com/ubi7/ubi:7.9").package_managers == ("yum", "rpm")
+    assert "dnf" in facts(cat, "registry.access.redhat.com/ubi9").package_managers
+
+
+@pytest.mark.parametrize("text", ["debian:trixie-slim", "debian:bookworm", "debian"])
+def test_debian_programs(cat, text):
+    f = facts(cat, text)
+    for program in ("sh", "bash", "/bin/sh", "/usr/bin/sh", "/bin/bash", "env", "tar", "gzip", "grep", "sed",
+                    "awk", "which", "perl", "apt-get", "dpkg", "ldd", "id", "sleep"):
+        assert f.has_program(program) is True, (text, program)
+    for program in ("curl", "wget", "ps", "less", "python3", "git", "/usr/local/bin/node"):
+        assert f.has_program(program) is False, (text, program)
+
+
+def test_program_sets_carry_source_and_date():
+    from dockerslim_lint.images import catalog as images
+    data = images._bundled_data()
+    for name, body in data["program_sets"].items():
+        assert body.get("source") and body.get("date"), name
+    for name, body in data["distributions"].items():
+        if "same_as" in body:
+            continue
+        assert body.get("source") or all(r.get("source") or r.get("note") for r in body["releases"].values()), name
+
+
+@pytest.mark.parametrize("text, user, entrypoint, cmd, programs", [
+    # ENTRYPOINT ["/usr/bin/dotnet"], CMD ["--info"] in their Dockerfiles: recorded as unknown for now
+    ("mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled", "1654", None, None, {"/usr/bin/dotnet"}),
+    ("mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled-extra", "1654", None, None, {"/usr/bin/dotnet"}),
+    ("mcr.microsoft.com/dotnet/runtime-deps:8.0-noble-chiseled", "1654", None, None, set()),
+    ("cgr.dev/chainguard/static", "65532", None, None, set()),
+])
+def test_chiseled_and_chainguard_defaults(cat, text, user, entrypoint, cmd, programs):
+    f = facts(cat, text)
+    assert (f.default_user, f.entrypoint, f.cmd) == (user, entrypoint, cmd)
+    if "dotnet/aspnet" in text or "dotnet/runtime:" in text:
+        assert "entrypoint" in f.unknown and "cmd" in f.unknown
+    assert f.programs == frozenset(programs)
+    assert f.has_program("/bin/sh") is False
+
+
+def test_programs_unknown_where_not_sourced(cat):
+    for text in ("alpine:3.20", "python:3.12-slim", "node:22-alpine", "cgr.dev/chainguard/static:latest-dev",
+                 "registry.access.redhat.com/ubi9/ubi-micro", "ubuntu:24.04", "debian:bullseye"):
+        assert facts(cat, text).programs is None, text
+
+
+@pytest.mark.parametrize("text, python_path, workdir, path_start", [
+    ("python:3.12-slim", "/usr/local/bin/python3", "/", "/usr/local/bin:"),
+    ("python:3.11-alpine3.19", "/usr/local/bin/python3", "/", "/usr/local/bin:"),
+    ("rust:1.80-slim", None, None, "/usr/local/cargo/bin:"),
+    ("eclipse-temurin:21-jre", None, None, "/opt/java/openjdk/bin:"),
+    ("gcr.io/distroless/python3-debian13", "/usr/bin/python3", "/", "/usr/local/sbin:"),
+])
+def test_language_image_paths(cat, text, python_path, workdir, path_start):
+    f = facts(cat, text)
+    assert (f.python_path, f.workdir) == (python_path, workdir)
+    assert f.path_env.startswith(path_start) and f.path_env.endswith("/usr/bin:/sbin:/bin")

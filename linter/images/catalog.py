@@ -202,6 +202,10 @@ def _parse_ref(text: str, platform: Optional[str]) -> ImageRef:
                     digest=digest, platform=platform)
 
 
+# Folders for which an image's `programs` list is complete (see ImageFacts.has_program).
+_BIN_FOLDERS = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"})
+
+
 @dataclass(frozen=True)
 class ImageFacts:
     family: str  # catalog family id, e.g. "distroless-static", "golang", "ubuntu"
@@ -235,17 +239,33 @@ class ImageFacts:
 
     def has_program(self, program: str, path_env: Optional[str] = None) -> Optional[bool]:
         """Whether `program` (an absolute path, or a bare name looked up in `path_env`, else
-        the image's own PATH) is present. None when the programs or the PATH are unknown."""
+        the image's own PATH) is present. `programs` is complete for the standard bin folders
+        and for each folder that holds a listed program; elsewhere, and when the programs or
+        the PATH are unknown, the answer is None."""
         if self.programs is None or not program:
             return None
         if program.startswith("/"):
-            return program in self.programs
+            if program in self.programs:
+                return True
+            return False if self._covers(program.rsplit("/", 1)[0] or "/") else None
         if "/" in program:
             return None  # a relative path: depends on WORKDIR and what the Dockerfile adds
         search = path_env if path_env is not None else self.path_env
         if search is None:
             return None
-        return any(f"{d.rstrip('/')}/{program}" in self.programs for d in search.split(":") if d.startswith("/"))
+        answer: Optional[bool] = False
+        for folder in search.split(":"):
+            folder = folder.rstrip("/") or "/"
+            if not folder.startswith("/"):
+                return None  # a relative PATH entry: depends on the working directory
+            if f"{folder}/{program}" in self.programs:
+                return True
+            if not self._covers(folder):
+                answer = None
+        return answer
+
+    def _covers(self, folder: str) -> bool:
+        return folder in _BIN_FOLDERS or any(p.rsplit("/", 1)[0] == folder for p in self.programs or ())
 
     @property
     def has_shell(self) -> Optional[bool]:
