@@ -298,6 +298,11 @@ def _silence_stdout() -> None:
 
 def main(argv=None):
     """Entry point: click handles usage errors (exit 2); anything unexpected is one line, exit 2."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["lsp"]:  # the language server (lint a file named lsp as ./lsp)
+        from dockerslim_lint.lsp import main as lsp_main
+
+        sys.exit(lsp_main(args[1:]))
     _tolerant_stdout()
     try:
         cli.main(args=argv, prog_name="dockerslim-lint", standalone_mode=True)

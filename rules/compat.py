@@ -540,6 +540,8 @@ def program_not_in_image(model, context):
 
 def _judged_paths(program) -> Tuple[str, ...]:
     name = program.name
+    if name.endswith(".wasm"):
+        return ()  # a WebAssembly module: its runtime (wasmedge, wasmtime shims) resolves it from /
     if name.startswith("/"):
         path = posixpath.normpath(name)
         return (path,) if posixpath.dirname(path) in BIN_DIRS else ()

@@ -32,12 +32,12 @@ ENTRYPOINT ["/app"]
 """
 
 
-def doc_example(name):
-    """The code block right after `<!-- example: NAME -->` in the README."""
-    with open(DOC, encoding="utf-8") as f:
+def doc_example(name, doc=DOC):
+    """The code block right after `<!-- example: NAME -->` in the README (or `doc`)."""
+    with open(doc, encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"<!-- example: " + re.escape(name) + r" -->\n```[a-z]*\n(.*?)```", text, re.S)
-    assert m, f"README.md has no example {name!r}"
+    assert m, f"{os.path.basename(doc)} has no example {name!r}"
     return m.group(1)
 
 

@@ -70,9 +70,12 @@ def test_suggestion_printed_once_per_file_after_its_findings(tmp_path):
     suggestion_lines = [k for k, line in enumerate(lines) if line.startswith("    suggestion: ")]
     assert len(suggestion_lines) == 2  # one per file
     first_of_other = next(k for k, line in enumerate(lines) if line.startswith(str(other)))
-    assert suggestion_lines[0] == first_of_other - 1  # right after the first file's findings
-    assert suggestion_lines[1] == len(lines) - 2  # after the second file's, before the summary
-    assert len(set(lines)) == len(lines) - 1  # no repeated line (but the two suggestions)
+    # The file's rewrite line (the DSL101 fix, or why there is none) follows its suggestion.
+    rewrite_lines = [k for k, line in enumerate(lines) if line.startswith("    rewrite")]
+    assert rewrite_lines == [k + 1 for k in suggestion_lines]
+    assert suggestion_lines[0] == first_of_other - 2  # right after the first file's findings
+    assert suggestion_lines[1] == len(lines) - 3  # after the second file's, before the summary
+    assert len(set(lines)) == len(lines) - 2  # no repeated line (but the two suggestion blocks)
 
 
 def test_verbose_adds_a_short_why_line():

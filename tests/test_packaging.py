@@ -161,3 +161,7 @@ def test_wheel_installs_and_runs(built, tmp_path):
     run = subprocess.run([str(venv / "bin" / "dockerslim-lint"), "--format", "markdown", seed],
                          capture_output=True, text=True, cwd=str(tmp_path))
     assert run.returncode == 1 and "| 8 | 890 MB | 2.3 MB | 888 MB |" in run.stdout, run.stdout + run.stderr
+    # Without the [lsp] extra the language server says how to get it.
+    lsp = subprocess.run([str(venv / "bin" / "dockerslim-lint"), "lsp"], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL)
+    assert lsp.returncode == 2 and "pip install 'dockerslim-lint[lsp]'" in lsp.stderr, lsp.stderr

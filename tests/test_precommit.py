@@ -147,17 +147,27 @@ def test_try_repo(tmp_path, snapshot, pre_commit_home, dockerfile, passes):
 
 @pytest.mark.slow
 def test_documented_pre_commit_config(tmp_path, snapshot, pre_commit_home):
-    """The README's `.pre-commit-config.yaml`, pointed at the snapshot instead of GitHub."""
+    """The README's `.pre-commit-config.yaml` as written (its `rev` included), pointed at the
+    snapshot instead of GitHub, whose branch is `main` like the real repository's; then the
+    README's pinning command turns the branch into the commit SHA."""
     repo, commit = snapshot
     config = yaml.safe_load(doc_example("pre-commit-config"))
     assert config["repos"][0]["repo"] == "https://github.com/dockerslim-lint/dockerslim-lint"
     assert [h["id"] for h in config["repos"][0]["hooks"]] == ["dockerslim-lint"]
-    config["repos"][0].update(repo=repo, rev=commit)
+    assert config["repos"][0]["rev"] == _git("rev-parse", "--abbrev-ref", "HEAD", cwd=repo).strip() == "main"
+    config["repos"][0]["repo"] = repo
     project = _project(tmp_path, SINGLE_STAGE)
     (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     _git("add", "-A", cwd=project)
     code, output = _pre_commit(["run", "--all-files"], project, pre_commit_home)
     assert code == 1 and "DSL101" in output, output
     (project / "Dockerfile").write_text(MULTI_STAGE)
+    code, output = _pre_commit(["run", "--all-files"], project, pre_commit_home)
+    assert code == 0, output
+    # `pre-commit autoupdate --freeze --repo URL`, as the README says, pins the SHA.
+    code, output = _pre_commit(["autoupdate", "--freeze", "--repo", repo], project, pre_commit_home)
+    assert code == 0, output
+    pinned = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    assert pinned["repos"][0]["rev"] == commit
     code, output = _pre_commit(["run", "--all-files"], project, pre_commit_home)
     assert code == 0, output

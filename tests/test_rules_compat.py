@@ -156,3 +156,12 @@ def test_messages_are_short_and_name_the_fix():
                     assert len(finding.message) <= 120, finding.message
                     assert "`" in finding.message, finding.message
     assert seen >= {"DSL501", "DSL502", "DSL504", "DSL505", "DSL506", "DSL507", "DSL508"}
+
+
+def test_webassembly_is_not_a_native_program():
+    assert ids("FROM scratch\nCOPY --from=build /app.wasm /app.wasm\nENTRYPOINT [\"app.wasm\"]\n") == []
+    text = ("FROM --platform=$BUILDPLATFORM rust:1.80 AS b\nWORKDIR /s\nRUN cargo build --release --target wasm32-wasip1\n"
+            "FROM scratch\nCOPY --from=b /s/target/wasm32-wasip1/release/app.wasm /app.wasm\n"
+            "ENTRYPOINT [\"/app.wasm\"]\n")
+    assert ids(text) == []
+    assert ids(text.replace(" --target wasm32-wasip1", "").replace("wasm32-wasip1/", "")) == ["DSL508:3"]

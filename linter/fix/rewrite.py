@@ -106,6 +106,8 @@ class Plan:
     build_appends: List[str] = field(default_factory=list)  # instructions appended to the build stage
     build_edits: List[Tuple[int, int, int, int, str]] = field(default_factory=list)
     interpreter: Tuple[str, ...] = ()  # the words the new image's ENTRYPOINT replaces ("node",)
+    base_entrypoint: Tuple[str, ...] = ()  # the old base's own ENTRYPOINT that wraps argv (kept only
+    # when the new image has the very same one)
     needs_user_files: bool = False
 
 
@@ -269,32 +271,44 @@ def _language_plan(model, context, stage, image, facts) -> Plan:
     planner = _PLANNERS.get(language)
     if planner is None:
         _refuse("artifact", f"no rewrite is known for {_LABEL.get(language, language or 'an unknown runtime')}")
-    argv, ep_len = _command_words(model)
+    argv, ep_len, wrapper = _command_words(model, facts)
     outputs = _outputs(model, stage, _KINDS[language])
-    return planner(model, stage, argv, ep_len, outputs, image, facts)
+    plan = planner(model, stage, argv, ep_len, outputs, image, facts)
+    plan.base_entrypoint = wrapper
+    return plan
 
 
 _LABEL = {"go": "Go", "rust": "Rust", "node": "Node.js", "python": "Python", "java": "Java",
           "dotnet": ".NET", "c": "C/C++"}
 _KINDS = {"go": ("go-binary",), "rust": ("rust-binary",), "node": ("node-modules",),
-          "python": ("python-env",), "java": ("jar",), "dotnet": ("dotnet-publish",)}
+          "python": ("python-env",), "java": ("jar",), "dotnet": ("dotnet-publish",), "c": ("c-binary",)}
 
 
-def _command_words(model) -> Tuple[Tuple[str, ...], int]:
-    """(argv, number of ENTRYPOINT words) of the effective command, exec form; shell forms
-    only when they are a plain word list. Refuses otherwise."""
+def _command_words(model, facts) -> Tuple[Tuple[str, ...], int, Tuple[str, ...]]:
+    """(argv, number of ENTRYPOINT words, the base's wrapper ENTRYPOINT kept) of the effective
+    command, exec form; a shell form only when it is a plain word list. A base image's own
+    ENTRYPOINT that wraps the file's CMD (`docker-entrypoint.sh`) is kept only when the new
+    image has the very same one; what it does is not in the file."""
     entrypoint, cmd, known = model.effective_entrypoint_cmd
     if not known:
         _refuse("command", "the command the image runs is not known (the base's own is unknown)")
+    wrapper: Tuple[str, ...] = ()
+    if entrypoint is not None and entrypoint.instruction is None:
+        if cmd is None or cmd.instruction is None:
+            _refuse("command", "no ENTRYPOINT or CMD in this file says what the image runs "
+                               f"(the base's is `{' '.join(entrypoint.args)}`)")
+        if tuple(facts.entrypoint or ()) != tuple(entrypoint.args):
+            _refuse("command", f"the base image's ENTRYPOINT `{' '.join(entrypoint.args)}` wraps the "
+                               "command, and what it does is not in this file")
+        wrapper, entrypoint = tuple(entrypoint.args), None
+    if cmd is not None and cmd.instruction is None:
+        _refuse("command", f"no ENTRYPOINT or CMD in this file says what the image runs "
+                           f"(the base's is `{' '.join(cmd.args)}`)")
     parts: List[str] = []
     ep_len = 0
     for part, name in ((entrypoint, "ENTRYPOINT"), (cmd, "CMD")):
         if part is None:
             continue
-        if part.instruction is None:
-            shown = " ".join(part.args)
-            _refuse("command", f"the base image's ENTRYPOINT/CMD `{shown}` wraps the command, "
-                               "and what it does is not in this file")
         if part.exec_form:
             words = list(part.args)
         else:
@@ -309,7 +323,7 @@ def _command_words(model) -> Tuple[Tuple[str, ...], int]:
         _refuse("command", "no ENTRYPOINT or CMD says what the image runs")
     if any("$" in w for w in parts):
         _refuse("command", "the command refers to variables, which exec form does not expand")
-    return tuple(parts), ep_len
+    return tuple(parts), ep_len, wrapper
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./:,=@%+-]+$")
@@ -362,10 +376,12 @@ def _resolve_program(model, stage, word: str) -> Optional[List[str]]:
 
 
 def _native_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
-    """Go and Rust: copy the one binary the command runs, to the same path. Go: the `-o` file
-    or a `go install` into its bin folder; Rust: a named `--bin` or `cargo install --root`."""
+    """Go, Rust, C/C++: copy the one binary the command runs, to the same path. Go: the `-o`
+    file or a `go install` into its bin folder; Rust: a named `--bin` or `cargo install --root`;
+    C/C++: the `-o` file of a compiler command (not `make`, whose outputs are not in the file)."""
     if not outputs:
-        _refuse("artifact", "the build's output is not known")
+        _refuse("artifact", "the build's output is not known" + (
+            " (make, cmake and configure builds are not read)" if _opaque_native(model, stage) else ""))
     candidates = _resolve_program(model, stage, argv[0])
     if candidates is None:
         _refuse("need", f"where `{argv[0]}` is looked up (WORKDIR or PATH) is not known")
@@ -384,8 +400,14 @@ def _native_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
                                 "not in this file")
         _refuse("command", f"the command `{argv[0]}` does not run the build's output ({known})")
     _check_native(model, output, image, facts)
-    language = "go" if output.kind == "go-binary" else "rust"
+    language = {"go-binary": "go", "rust-binary": "rust", "c-binary": "c"}[output.kind]
     return Plan(language, copies=[(program, program)], argv=argv, entrypoint_len=ep_len)
+
+
+def _opaque_native(model, stage) -> bool:
+    from dockerslim_lint.model.artifacts import build_outputs
+
+    return any(o.opaque for o in build_outputs(model, stage))
 
 
 def _runs_output(path: str, output) -> bool:
@@ -417,7 +439,7 @@ def _check_native(model, output, image, facts) -> None:
     with N at least the builder's Debian release)."""
     if output.static:
         return
-    label = "Go" if output.kind == "go-binary" else "Rust"
+    label = {"go-binary": "Go", "rust-binary": "Rust", "c-binary": "C/C++"}[output.kind]
     why = "dynamically linked" if output.static is False else "perhaps dynamically linked (its linking is not known)"
     if getattr(facts, "libc", None) != "glibc":
         _refuse("need", f"the {label} binary is {why}, so it needs glibc, which {image} lacks")
@@ -437,11 +459,13 @@ def _check_native(model, output, image, facts) -> None:
 def _node_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
     prog = argv[0].rsplit("/", 1)[-1]
     if prog in ("npm", "yarn", "pnpm", "npx"):
-        _refuse("command", f"`{' '.join(argv[:2])}` runs a package.json script, which is not in this file")
+        shown = " ".join(argv[:3] if len(argv) > 2 and argv[1] == "run" else argv[:2])
+        _refuse("command", f"`{shown}` runs a package.json script, which is not in this file")
     if prog not in ("node", "nodejs"):
         _refuse("command", f"the command `{argv[0]}` is not node")
-    if len(argv) < 2 or argv[1].startswith("-"):
-        _refuse("command", "node is run without a script file")
+    script_at = _node_script_index(argv)
+    if script_at is None:
+        _refuse("command", "node is run without a script file (or with -e/-p)")
     folders = sorted({posixpath.dirname(p) for o in outputs for p in o.paths
                       if o.exact and p.endswith("/node_modules")})
     if len(folders) != 1 or folders[0] in ("/", ""):
@@ -450,13 +474,30 @@ def _node_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
     workdir = _final_workdir(model, stage)
     if workdir != app:
         _refuse("artifact", f"the app folder {app} is not the final WORKDIR ({workdir or 'unknown'})")
-    script = _abs(argv[1], workdir)
+    script = _abs(argv[script_at], workdir)
     if not script.startswith(app + "/"):
-        _refuse("command", f"the script {argv[1]} is outside the app folder {app}")
+        _refuse("command", f"the script {argv[script_at]} is outside the app folder {app}")
     plan = Plan("node", copies=[(app, app)], argv=argv, entrypoint_len=ep_len, interpreter=("node", "nodejs"))
     if _npm_installed_dev_deps(stage):
         plan.build_appends.append("RUN npm prune --omit=dev")
     return plan
+
+
+_NODE_VALUE_OPTIONS = {"-r", "--require", "--import", "--loader", "--experimental-loader", "--env-file",
+                       "--title", "--inspect-port", "-C", "--conditions"}
+
+
+def _node_script_index(argv) -> Optional[int]:
+    """Where the script is in `node [options] script [args]`; None for -e/-p or no script."""
+    k = 1
+    while k < len(argv):
+        word = argv[k]
+        if word in ("-e", "--eval", "-p", "--print", "-i", "--interactive", "-"):
+            return None
+        if not word.startswith("-"):
+            return k
+        k += 2 if word in _NODE_VALUE_OPTIONS else 1
+    return None
 
 
 def _npm_installed_dev_deps(stage) -> bool:
@@ -568,18 +609,30 @@ def _pip_target_edits(model, stage) -> List[Tuple[int, int, int, int, str]]:
 
 
 def _java_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
-    if argv[0].rsplit("/", 1)[-1] != "java" or len(argv) < 3 or argv[1] != "-jar":
-        _refuse("command", "the command is not `java -jar <file>` (JVM options cannot pass through "
-                           "the image's `java -jar` entrypoint)")
+    """The jar that `java [JVM options] -jar <jar>` runs, from a Maven target/ or Gradle
+    build/libs/. JVM options cannot pass through the image's `java -jar` ENTRYPOINT: with
+    options, the final stage sets its own ENTRYPOINT on the image's java."""
+    if argv[0].rsplit("/", 1)[-1] != "java" or "-jar" not in argv or argv.index("-jar") + 1 >= len(argv):
+        _refuse("command", "the command is not `java [options] -jar <file>`")
+    at = argv.index("-jar")
+    options, jar_word, args = argv[1:at], argv[at + 1], argv[at + 2:]
+    if any(not o.startswith("-") for o in options) or any(o in ("-cp", "-classpath", "--class-path")
+                                                          for o in options):
+        _refuse("command", "the JVM options take values or a class path that the rewrite does not read")
     workdir = _final_workdir(model, stage)
-    if workdir is None and not argv[2].startswith("/"):
+    if workdir is None and not jar_word.startswith("/"):
         _refuse("need", "the WORKDIR the jar path is relative to is not known")
-    jar = _abs(argv[2], workdir or "/")
+    jar = _abs(jar_word, workdir or "/")
     if "*" in jar or "$" in jar or not jar.endswith(".jar"):
-        _refuse("artifact", f"the jar the command runs ({argv[2]}) is not one named file")
+        _refuse("artifact", f"the jar the command runs ({jar_word}) is not one named file")
     if not any(posixpath.dirname(jar) == p for o in outputs for p in o.paths):
-        _refuse("artifact", f"the jar the command runs ({argv[2]}) is not in a build's target/ or build/libs/")
+        _refuse("artifact", f"the jar the command runs ({jar_word}) is not in a build's target/ or build/libs/")
     plan = Plan("java", copies=[(jar, jar)], argv=argv, entrypoint_len=ep_len, interpreter=("java", "-jar"))
+    base_ep = tuple(facts.entrypoint or ())
+    if options and base_ep and base_ep[-1] == "-jar":
+        plan.argv = (base_ep[0],) + tuple(options) + ("-jar", jar_word) + tuple(args)
+        plan.entrypoint_len = len(options) + 3
+        plan.interpreter = ()
     return plan
 
 
@@ -602,10 +655,12 @@ def _dotnet_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
     web_settings = sorted(k for k in stage.variables if k.startswith("ASPNETCORE_"))
     if web_settings and "/aspnet:" not in image and "/aspnet@" not in image:
         _refuse("need", f"the app looks like ASP.NET Core ({web_settings[0]}), which {image} does not run")
-    return Plan("dotnet", copies=[(folder, folder)], argv=argv, entrypoint_len=ep_len)
+    # Always as ENTRYPOINT: the .NET runtime images' own ENTRYPOINT (the dotnet host) must not
+    # wrap the command, whatever the catalog says about it.
+    return Plan("dotnet", copies=[(folder, folder)], argv=argv, entrypoint_len=ep_len or len(argv))
 
 
-_PLANNERS = {"go": _native_plan, "rust": _native_plan, "node": _node_plan, "python": _python_plan,
+_PLANNERS = {"go": _native_plan, "rust": _native_plan, "c": _native_plan, "node": _node_plan, "python": _python_plan,
              "java": _java_plan, "dotnet": _dotnet_plan}
 
 
@@ -892,10 +947,17 @@ def _healthcheck(model, stage, plan, facts, notes, eol) -> Optional[str]:
     if program in copied or any(program.startswith(d.rstrip("/") + "/") for d in copied):
         return _as_written(ins, eol)
     has_program = getattr(facts, "has_program", None)
-    if has_program is not None and has_program(program) is True:
+    present = has_program(program) if has_program is not None else None
+    if present is True:
         return _as_written(ins, eol)
+    if present is None and facts.kind == "slim-runtime" and facts.runtime and \
+            program in _INTERPRETERS.get(facts.runtime, ()):
+        return _as_written(ins, eol)  # a language image's own interpreter, on its PATH
     notes.append(f"HEALTHCHECK dropped: {program.rsplit('/', 1)[-1]} is not known to be in the image")
     return None
+
+
+_INTERPRETERS = {"node": ("node",), "python": ("python", "python3"), "java": ("java",), "dotnet": ("dotnet",)}
 
 
 def _user_line(facts) -> Optional[str]:
@@ -906,26 +968,40 @@ def _user_line(facts) -> Optional[str]:
 
 
 def _command_lines(plan: Plan, facts) -> List[str]:
+    """The final stage's exec-form ENTRYPOINT/CMD, fitted to the new image's own ENTRYPOINT:
+    an interpreter ENTRYPOINT (distroless nodejs, python3, java) takes the command without
+    its leading `node`/`python3`/`java -jar`; the same wrapper as the old base's keeps the
+    file's CMD; the file's own ENTRYPOINT is written again (it replaces the image's)."""
     argv = list(plan.argv)
     base_ep = tuple(facts.entrypoint or ()) if facts is not None else ()
-    if base_ep and plan.interpreter:
-        # The image's own ENTRYPOINT is the interpreter: drop ours (`node`, `python3`, `java -jar`).
+    if plan.base_entrypoint:
+        return [f"CMD {_json(argv)}"]  # the new image has the same wrapper ENTRYPOINT
+    if base_ep and plan.interpreter and _is_interpreter(base_ep, plan.interpreter):
         k = 0
-        if argv and argv[0].rsplit("/", 1)[-1] in plan.interpreter:
+        if argv and _is_interpreter((argv[0],), plan.interpreter):
             k = 1
             if "-jar" in plan.interpreter and len(argv) > 1 and argv[1] == "-jar":
                 k = 2
         if k == 0:
             _refuse("command", f"the command `{argv[0]}` does not start with the image's interpreter")
         return [f"CMD {_json(argv[k:])}"]
-    if base_ep:
-        _refuse("command", f"the image's own ENTRYPOINT {_json(base_ep)} would wrap the command")
     if plan.entrypoint_len:
         out = [f"ENTRYPOINT {_json(argv[:plan.entrypoint_len])}"]
         if len(argv) > plan.entrypoint_len:
             out.append(f"CMD {_json(argv[plan.entrypoint_len:])}")
         return out
+    if base_ep:
+        _refuse("command", f"the image's own ENTRYPOINT `{' '.join(base_ep)}` would wrap the command")
     return [f"CMD {_json(argv)}"]
+
+
+def _is_interpreter(words: Sequence[str], names: Sequence[str]) -> bool:
+    """`/usr/bin/python3.13`, `/nodejs/bin/node`, `java` (with `-jar` when the names say so)."""
+    prog = words[0].rsplit("/", 1)[-1]
+    base = re.sub(r"\d+(\.\d+)*$", "", prog)
+    if prog not in names and base not in names:
+        return False
+    return "-jar" not in names or len(words) == 1 or words[-1] == "-jar"
 
 
 def apply_edits(text: str, edits) -> str:

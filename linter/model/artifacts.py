@@ -585,8 +585,13 @@ def _refers_to_target(value: Optional[str], in_scope: set) -> Optional[bool]:
 def _cross(out: BuildOutput, sf: _StageFacts, ins, env: _Env, xx: bool, names, words,
            flag_values: Tuple[Optional[str], ...] = ()) -> None:
     """Fill targets_target: does the command build for the target platform?"""
-    platform = sf.stage.platform
-    if platform is None:
+    platform = sf.stage.from_instruction.flag("platform") or (
+        sf.stage.chain[0].from_instruction.flag("platform") if sf.stage.parent is not None else None)
+    if not platform:
+        return
+    targets = [env.raw(n) or env.get(n)[1] for n in names] + list(flag_values)
+    if any(v and re.match(r"^(wasm|wasm32|wasm64|js|wasip\d)", v) for v in targets):
+        out.targets_target, out.cross_evidence = True, "a WebAssembly target (any CPU)"
         return
     if xx:
         out.targets_target, out.cross_evidence = True, "an xx-* helper"
