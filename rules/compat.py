@@ -626,27 +626,32 @@ def _major_of(text: str) -> str:
 
 def _cross_stage(model, output: BuildOutput, art: Artifact) -> Optional[str]:
     """The build stage's --platform when it differs from the target platform, else None."""
-    root = output.stage.chain[0]
-    raw = None
-    for stage in reversed(output.stage.chain):
-        raw = stage.from_instruction.flag("platform")
-        if raw:
-            break
+    raw = _platform_flag(output.stage.chain)
     if not raw:
         return None
+    runtime_raw = _platform_flag(art.stage.chain)
+    if runtime_raw and _same_platform_text(runtime_raw, raw):
+        return None  # the shipping stage runs on that platform too
     if "BUILDPLATFORM" in raw:
         return raw
     if "$" in raw:
         return None
-    runtime_raw = None
-    for stage in reversed(model.runtime_stages):
-        runtime_raw = stage.from_instruction.flag("platform")
-        if runtime_raw:
-            break
-    if runtime_raw and "$" not in runtime_raw and runtime_raw.strip() != raw.strip():
+    if runtime_raw and "$" not in runtime_raw and not _same_platform_text(runtime_raw, raw):
         return raw
-    del root
     return None
+
+
+def _platform_flag(chain) -> Optional[str]:
+    """The --platform written on the nearest FROM of a stage chain (child first)."""
+    for stage in reversed(chain):
+        raw = stage.from_instruction.flag("platform")
+        if raw:
+            return raw
+    return None
+
+
+def _same_platform_text(a: str, b: str) -> bool:
+    return re.sub(r"[{}\s]", "", a) == re.sub(r"[{}\s]", "", b)
 
 
 @rule("DSL508", "cross-build-wrong-arch", "error",

@@ -165,3 +165,15 @@ def test_webassembly_is_not_a_native_program():
             "ENTRYPOINT [\"/app.wasm\"]\n")
     assert ids(text) == []
     assert ids(text.replace(" --target wasm32-wasip1", "").replace("wasm32-wasip1/", "")) == ["DSL508:3"]
+
+
+def test_dsl508_silent_when_the_run_branches_on_target_or_the_runtime_is_on_the_build_platform():
+    branching = ("FROM --platform=$BUILDPLATFORM rust:1.80 AS b\nARG TARGETPLATFORM\nWORKDIR /s\n"
+                 "RUN if [ \"$TARGETPLATFORM\" = linux/arm64 ]; then cargo build -r --target aarch64-unknown-linux-gnu "
+                 "&& cp target/aarch64-unknown-linux-gnu/release/app target/release/app; else cargo build -r; fi\n"
+                 "FROM gcr.io/distroless/cc-debian13\nCOPY --from=b /s/target/release/app /app\nENTRYPOINT [\"/app\"]\n")
+    assert ids(branching) == []
+    tool = ("FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS base\n"
+            "FROM base AS build\nRUN go build -o /out/tool ./cmd/tool\n"
+            "FROM base AS lint\nCOPY --from=build /out/tool /usr/bin/tool\nRUN tool run\n")
+    assert ids(tool) == []

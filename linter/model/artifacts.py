@@ -620,10 +620,12 @@ def _cross(out: BuildOutput, sf: _StageFacts, ins, env: _Env, xx: bool, names, w
         values.append(raw)
     values.extend(flag_values)
     verdicts = [_refers_to_target(v, in_scope) for v in values if v is not None]
+    script = ins.value + "".join(d.content for d in ins.heredocs)
+    branches = any(re.search(r"\$\{?" + name + r"\b", script) for name in in_scope)
     if any(v is True for v in verdicts):
         out.targets_target, out.cross_evidence = True, "TARGET* variables"
-    elif any(v is None for v in verdicts):
-        out.targets_target = None
+    elif any(v is None for v in verdicts) or branches:
+        out.targets_target = None  # another variable, or the RUN itself reads TARGET* (`if [ $TARGETARCH ...`)
     else:
         out.targets_target = False
         set_values = [v for v in values if v is not None]
