@@ -167,3 +167,71 @@ def test_build_only_env(name, build_only):
 def test_not_applicable():
     assert _plan(b"FROM alpine\nCOPY app /app\nCMD [\"/app\"]\n") is None
     assert _plan(b"FROM golang:1.24 AS b\nRUN go build -o /a .\nFROM scratch\nCOPY --from=b /a /a\n") is None
+
+
+GO = ("FROM golang:1.24-bookworm\nWORKDIR /src\nCOPY . .\n{extra}"
+      "RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .\n{tail}")
+
+
+@pytest.mark.parametrize("extra,tail,category,words", [
+    ("RUN echo 'port: 80' > /etc/app.yaml\n", 'ENTRYPOINT ["/usr/local/bin/app"]\n', "run", "/etc/app.yaml"),
+    ("RUN curl -fsSL -o /usr/local/bin/helper https://example.com/h\n", 'ENTRYPOINT ["/usr/local/bin/app"]\n',
+     "run", "/usr/local/bin/helper"),
+    ("RUN cd /opt && tar xzf /tmp/data.tgz\n", 'ENTRYPOINT ["/usr/local/bin/app"]\n', "run", "unpacks"),
+    ("RUN ./scripts/prepare.sh\n", 'ENTRYPOINT ["/usr/local/bin/app"]\n', "run", "script"),
+    ("RUN ln -s /usr/local/bin/app /usr/bin/app\n", 'ENTRYPOINT ["/usr/local/bin/app"]\n', "run", "`ln`"),
+    ("ENV LIBS=$JAVA_HOME/lib\n", 'ENTRYPOINT ["/usr/local/bin/app"]\n', "need", "JAVA_HOME"),
+    ("", 'ENTRYPOINT ["/usr/local/bin/app", "--port", "$PORT"]\n', "command", "variables"),
+    ("", 'CMD /usr/local/bin/app && echo done\n', "command", "not a plain command line"),
+    ("", "", "command", "no ENTRYPOINT or CMD"),
+    ("RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev\n",
+     'ENTRYPOINT ["/usr/local/bin/app"]\n', None, None),  # static Go: -dev packages are build-only
+])
+def test_refusal_reasons(extra, tail, category, words):
+    result = _plan(GO.format(extra=extra, tail=tail).encode())
+    if category is None:
+        assert isinstance(result, rw.Rewrite), getattr(result, "reason", "")
+        return
+    assert isinstance(result, rw.Refusal), "rewritten, expected a refusal"
+    assert result.category == category and words in result.reason, result.reason
+
+
+@pytest.mark.parametrize("extra", [
+    "RUN useradd -r app && mkdir -p /src/data && chown -R app /src\n",  # users, the build's own folder
+    "RUN git clone https://example.com/lib.git vendor/lib && cd vendor/lib && ls\n",
+    "RUN go vet ./... && go test ./... > /tmp/test.log 2>&1\n",
+])
+def test_build_only_runs_are_fine(extra):
+    result = _plan(GO.format(extra=extra, tail='ENTRYPOINT ["/usr/local/bin/app"]\n').encode())
+    assert isinstance(result, rw.Rewrite), getattr(result, "reason", "")
+
+
+@pytest.mark.parametrize("prefix", ["\ufeff", "# escape=`\n", "# syntax=docker/dockerfile:1\n"])
+def test_directives_and_bom_kept(prefix):
+    data = (prefix + GO.format(extra="", tail='ENTRYPOINT ["/usr/local/bin/app"]\n')).encode("utf-8")
+    result = _plan(data)
+    assert isinstance(result, rw.Rewrite), getattr(result, "reason", "")
+    out = _rewritten(data, result)
+    assert out.startswith(prefix.encode("utf-8"))
+    assert _blocking(_lint(out)) == []
+
+
+def test_heredoc_last_and_no_final_newline():
+    data = (GO.format(extra="", tail='ENTRYPOINT ["/usr/local/bin/app"]\n') +
+            "RUN <<EOF\nset -e\ngo vet ./...\nEOF").encode()
+    result = _plan(data)
+    assert isinstance(result, rw.Rewrite), getattr(result, "reason", "")
+    out = _rewritten(data, result).decode()
+    assert "go vet ./...\nEOF\n\nFROM gcr.io/distroless/static-debian13:nonroot\n" in out
+    assert parse(out.encode()).error is None
+
+
+def test_args_of_copied_instructions_declared_again():
+    data = ("ARG VERSION=1.2.3\nFROM golang:1.24-bookworm\nARG PORT=8080\nWORKDIR /src\nCOPY . .\n"
+            "ENV APP_VERSION=$VERSION\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app .\n"
+            "EXPOSE $PORT\nENTRYPOINT [\"/usr/local/bin/app\"]\n").encode()
+    result = _plan(data)
+    assert isinstance(result, rw.Rewrite), getattr(result, "reason", "")
+    final = result.text.split("\n\nFROM ", 1)[1]
+    assert "ARG VERSION\n" in final and "ARG PORT=8080\n" in final
+    assert final.index("ARG VERSION") < final.index("ENV APP_VERSION=$VERSION")

@@ -133,7 +133,7 @@ _QUIET_COMMANDS = {"echo", "printf", "ls", "cat", "true", "false", "set", "test"
                    "./gradlew", "dotnet", "tsc", "npx", "gcc", "cc", "g++", "make", "strip",
                    "which", "uname", "sleep", "wait", "exit", "id", "whoami", "sha256sum", "md5sum",
                    "gpg", "go-wrapper", "file", "du", "df", "find", "grep", "head", "tail", "wc",
-                   "sort", "python", "python3", "node", "java", "javac", "upx"}
+                   "sort", "javac", "upx"}
 # Package managers: their OS-package effects are judged separately (runtime packages).
 _PACKAGE_TOOLS = {"apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper", "dpkg", "aptitude",
                   "apt-mark", "update-ca-certificates"}
@@ -691,6 +691,8 @@ def _check_runs(model, stage, plan: Plan) -> None:
         for words in run.commands:
             cmd = words[0]
             base = cmd.rsplit("/", 1)[-1]
+            if cmd.isdigit():
+                continue  # the `1` of a `2>&1` the reader splits at `&`
             if base == "cd":
                 target = words[1] if len(words) > 1 else None
                 cwd = None if target is None or "$" in target or target == "-" or (
@@ -703,6 +705,9 @@ def _check_runs(model, stage, plan: Plan) -> None:
             if base in ("python", "python3") and "setup.py" in words[1:3]:
                 _refuse("run", f"the RUN at line {line} installs with setup.py into the interpreter's "
                                "own site-packages, which is not copied")
+            if re.match(r"^python(\d(\.\d+)?)?$", base) and words[1:2] == ["-m"] and \
+                    words[2:3] and words[2] in ("pip", "venv", "virtualenv", "compileall", "py_compile"):
+                continue  # package installs (judged apart), environments (outputs), byte-compiling
             if base in _QUIET_COMMANDS or cmd in _QUIET_COMMANDS or base in _PACKAGE_TOOLS:
                 continue
             if base in ("npm", "yarn", "pnpm", "pip", "pip3") or re.match(r"^pip3\.\d+$", base):
