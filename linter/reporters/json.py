@@ -19,6 +19,8 @@ def finding_dict(f) -> dict:
         "severity": f.severity,
         "message": f.message,
         "suggestion": suggestion_dict(f.suggestion),
+        # DSL101/DSL102: the multi-stage rewrite's one line (an unsafe fix), or why there is none
+        "rewrite": f.extra.get("rewrite"),
     }
 
 
