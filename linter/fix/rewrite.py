@@ -1057,11 +1057,19 @@ def _short(message: str, limit: int = 80) -> str:
 
 
 def _lint(text: str, context):
+    """The tool itself on the result: every rule, whatever the user selected, with the same
+    catalog, suggestion family and build arguments (one Linter per such combination)."""
     from dockerslim_lint.engine.linter import Linter, Options
     from dockerslim_lint.engine.plugins import load_rules
 
-    rules, _ = load_rules()
-    # Every rule runs on the result, whatever the user selected; the same build arguments.
-    options = Options(suggestions=context.suggestion_family, build_args=dict(context.options.build_args))
-    linter = Linter(rules, options, catalog=context.catalog)
-    return linter.lint_bytes(text.encode("utf-8"), "<rewrite>").findings
+    build_args = dict(context.options.build_args)
+    key = (id(context.catalog), context.suggestion_family, tuple(sorted(build_args.items())))
+    cached = _LINTERS.get(key)
+    if cached is None or cached[0] is not context.catalog:  # an id can be reused by a new catalog
+        rules, _ = load_rules()
+        options = Options(suggestions=context.suggestion_family, build_args=build_args)
+        cached = _LINTERS[key] = (context.catalog, Linter(rules, options, catalog=context.catalog))
+    return cached[1].lint_bytes(text.encode("utf-8"), "<rewrite>").findings
+
+
+_LINTERS: Dict[tuple, object] = {}
