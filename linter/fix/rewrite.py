@@ -1036,20 +1036,25 @@ def _self_check(model, context, text, edits, image, plan, notes, lint_text) -> R
             _refuse("check", f"the result would still have {f.rule_id} at line {f.line}: {_short(f.message)}")
     parsed = parse(text.encode("utf-8"))
     new_model = build_model(parsed, catalog=context.catalog)
-    _check_needs(new_model, context)
+    _check_needs(new_model, context, image)
     before, _ = estimate_current(model, context.catalog)
     after, _ = estimate_current(new_model, context.catalog)
     return Rewrite(text, edits, image, plan.language, before, after, tuple(notes))
 
 
-def _check_needs(new_model, context) -> None:
+def _check_needs(new_model, context, image) -> None:
+    """Every known need of the rewritten file's program is met by its image (the needs/provides
+    model the suggestion and the DSL5xx rules share); a need known to be unmet refuses."""
     try:
-        from dockerslim_lint.model.needs import unmet_needs
-    except ImportError:
+        from dockerslim_lint.model.needs import needs_of, provides_of, unmet
+    except ImportError:  # the needs/provides model is not there: the DSL5xx rules judged alone
         return
-    unmet = list(unmet_needs(new_model, context))
-    if unmet:
-        _refuse("need", f"the new image lacks {unmet[0]}")
+    provides = provides_of(new_model.base_facts, image, new_model)
+    if provides is None:
+        _refuse("check", f"the catalog has no facts for {image}")
+    missing = unmet(needs_of(new_model), provides, strict=False)
+    if missing:
+        _refuse("check", f"on {image} {missing[0].clause}")
 
 
 def _short(message: str, limit: int = 80) -> str:
