@@ -235,3 +235,20 @@ def test_args_of_copied_instructions_declared_again():
     final = result.text.split("\n\nFROM ", 1)[1]
     assert "ARG VERSION\n" in final and "ARG PORT=8080\n" in final
     assert final.index("ARG VERSION") < final.index("ENV APP_VERSION=$VERSION")
+
+
+def test_npm_prune_only_as_the_installing_user():
+    base = ("FROM node:22-bookworm\nWORKDIR /app\nCOPY . .\n{before}RUN npm ci && npm run build\n{after}"
+            "ENTRYPOINT [\"node\", \"server.js\"]\n")
+    same = _plan(base.format(before="", after="").encode())
+    assert "RUN npm prune --omit=dev" in same.text
+    other = _plan(base.format(before="", after="USER node\n").encode())
+    assert isinstance(other, rw.Rewrite) and "npm prune" not in other.text
+
+
+def test_pip_target_needs_root():
+    data = (b"FROM python:3.13\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\n"
+            b"WORKDIR /app\nUSER nobody\nCOPY . .\nRUN pip install -r requirements.txt\n"
+            b"CMD [\"python\", \"app.py\"]\n")
+    result = _plan(data)
+    assert isinstance(result, rw.Refusal) and "runs as USER nobody" in result.reason

@@ -500,9 +500,22 @@ def _node_script_index(argv) -> Optional[int]:
     return None
 
 
+def _user_at(stage, instruction) -> Optional[str]:
+    """The USER (as written) in force when `instruction` runs (None: the base's default);
+    instruction None: at the end of the stage."""
+    user = None
+    for ins in stage.instructions:
+        if ins is instruction:
+            break
+        if ins.keyword == "USER":
+            user = (ins.args[0] if ins.args else ins.value).strip()
+    return user
+
+
 def _npm_installed_dev_deps(stage) -> bool:
     """True when an npm install/ci of the stage kept devDependencies (no --omit=dev, --production
-    or NODE_ENV=production when it ran)."""
+    or NODE_ENV=production when it ran), and a `npm prune` appended at the end of the stage
+    would run as the same user as that install (else it could not delete their files)."""
     found = False
     for ins, run in stage.runs():
         for op in run.package_ops:
@@ -515,6 +528,8 @@ def _npm_installed_dev_deps(stage) -> bool:
                 continue
             if stage.vars_at(ins).get("NODE_ENV") == "production":
                 continue
+            if _user_at(stage, ins) != _user_at(stage, None):
+                return False  # the prune would run as another user: the devDependencies ship
             found = True
     return found
 
@@ -594,6 +609,10 @@ def _pip_target_edits(model, stage) -> List[Tuple[int, int, int, int, str]]:
                                     "rewrite does not move (--user, --prefix, --target, -e)")
             names = {re.split(r"[=<>~\[]", p, maxsplit=1)[0].lower() for p in op.packages}
             wanted.append(not (names and names <= _PIP_TOOLING and "-r" not in words))
+        user = _user_at(stage, ins)
+        if user is not None and user.split(":")[0] not in ("root", "0"):
+            _refuse("artifact", f"the pip install at line {ins.start_line} runs as USER {user}, "
+                                f"which cannot create {DEPS_DIR}")
         found = []
         for number in range(ins.start_line, ins.end_line + 1):
             for m in _PIP_INSTALL.finditer(lines[number - 1]):
