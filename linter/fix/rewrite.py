@@ -401,6 +401,10 @@ def _native_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
         _refuse("command", f"the command `{argv[0]}` does not run the build's output ({known})")
     _check_native(model, output, image, facts)
     language = {"go-binary": "go", "rust-binary": "rust", "c-binary": "c"}[output.kind]
+    if "/" not in argv[0]:
+        # Found along the build stage's PATH (/go/bin, /usr/local/cargo/bin), which is not the new
+        # image's: the final command names the copied program by its path.
+        argv = (program,) + tuple(argv[1:])
     return Plan(language, copies=[(program, program)], argv=argv, entrypoint_len=ep_len)
 
 
