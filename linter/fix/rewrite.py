@@ -394,7 +394,10 @@ def _native_plan(model, stage, argv, ep_len, outputs, image, facts) -> Plan:
         if program:
             break
     if program is None:
-        known = ", ".join(p for o in outputs for p in o.paths) or "unknown"
+        known = ", ".join(p for o in outputs for p in o.paths)
+        if not known:
+            _refuse("artifact", "where the build puts its output is not known (`cargo install` without "
+                                "`--root`, an unknown WORKDIR or GOPATH)")
         if any(not o.exact and o.kind == "go-binary" and "install" not in o.command[1:3] for o in outputs):
             _refuse("artifact", "`go build` without `-o` names its output after the module, which is "
                                 "not in this file")
