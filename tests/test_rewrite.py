@@ -252,3 +252,12 @@ def test_pip_target_needs_root():
             b"CMD [\"python\", \"app.py\"]\n")
     result = _plan(data)
     assert isinstance(result, rw.Refusal) and "runs as USER nobody" in result.reason
+
+
+def test_refusals_of_a_result():
+    rules, _ = load_rules()
+    linter = Linter(rules, Options())
+    refused = linter.lint_bytes(_read("refuse-npm-start", "Dockerfile"), "Dockerfile")
+    assert rw.refusals(refused) == ["no multi-stage rewrite: `npm start` runs a package.json script, "
+                                    "which is not in this file"]
+    assert rw.refusals(linter.lint_bytes(_read("go-static", "Dockerfile"), "Dockerfile")) == []

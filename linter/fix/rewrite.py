@@ -186,6 +186,17 @@ def attach(findings, model, context) -> None:
 _DEPTH = [0]  # the self-check lints the result: no rewrite is planned inside it
 
 
+def refusals(result) -> List[str]:
+    """The one-line refusal of a linted file's rewrite (`no multi-stage rewrite: ...`), if any:
+    what `--diff` prints for a file whose DSL101/DSL102 finding has no rewrite."""
+    lines = []
+    for f in result.findings:
+        line = f.extra.get("rewrite") if f.rule_id in ("DSL101", "DSL102") else None
+        if line and f.fix is None and line.startswith("no ") and line not in lines:
+            lines.append(line)
+    return lines
+
+
 def _build_evidence(model, stage):
     try:
         from dockerslim_lint.model.suggest import build_evidence
