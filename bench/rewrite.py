@@ -51,6 +51,7 @@ def main(argv=None) -> int:
     categories = collections.Counter()
     no_image = 0
     clean = 0
+    no_errors = 0
     reductions = []
     rewritten_files, refused_files = [], []
     shown = 0
@@ -83,6 +84,8 @@ def main(argv=None) -> int:
             findings = checker.lint_bytes(result.text.encode("utf-8"), path).findings
             if not any(f.rule_id in BLOCKING_RULES or f.rule_id.startswith(BLOCKING_PREFIX) for f in findings):
                 clean += 1
+            if not any(f.severity == "error" for f in findings):
+                no_errors += 1
             if result.reduction is not None:
                 reductions.append(result.reduction)
             if shown < args.show:
@@ -100,7 +103,8 @@ def main(argv=None) -> int:
     print(f"rewritten: {done}/{eligible} = {_pct(done, eligible)}")
     for language, (n, k) in sorted(per_lang.items(), key=lambda kv: -kv[1][0]):
         print(f"  {language:<8} {k}/{n} = {_pct(k, n)}")
-    print(f"lint-clean rewrites: {clean}/{done} = {_pct(clean, done)}")
+    print(f"lint-clean rewrites (no DSL001/101/102/305/306/5xx): {clean}/{done} = {_pct(clean, done)}; "
+          f"with no error-severity finding of any rule: {no_errors}/{done} = {_pct(no_errors, done)}")
     if reductions:
         print(f"median estimated size reduction: {statistics.median(reductions) * 100:.1f}% "
               f"(over {len(reductions)} rewrites with both sizes known)")
