@@ -228,3 +228,21 @@ def test_lsp_without_pygls_says_how_to_install(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr == ("dockerslim-lint: the language server needs pygls: "
                            "pip install 'dockerslim-lint[lsp]'\n")
+
+
+@pytest.mark.asyncio
+async def test_positions_are_in_the_clients_units(client: LanguageClient, tmp_path):
+    """Columns are code points inside, UTF-16 units on the wire (the default encoding):
+    a character outside the BMP counts twice. CRLF files get CRLF in inserted lines."""
+    run = "RUN echo 🐳 && apt-get update && apt-get install -y curl"
+    text = f"FROM debian:trixie-slim\r\n{run}\r\nUSER 65532\r\n"
+    uri, diagnostics = await open_file(client, tmp_path / "Dockerfile", text)
+    on_run = [d for d in diagnostics if d.range.start.line == 1]
+    assert on_run and all(d.range.end.character == len(run) + 1 for d in on_run), on_run
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri),
+        range=lsp.Range(start=lsp.Position(line=1, character=0), end=lsp.Position(line=1, character=0)),
+        context=lsp.CodeActionContext(diagnostics=on_run)))
+    suppress = next(a for a in actions if a.title.startswith("Suppress"))
+    (edit,) = suppress.edit.changes[uri]
+    assert edit.new_text.endswith("\r\n") and edit.range.start == lsp.Position(line=1, character=0)
