@@ -74,11 +74,13 @@ def test_json_document():
     doc = json.loads(result.output)
     assert doc["files"] == [SEED_SINGLE]
     f = [x for x in doc["findings"] if x["rule"] == "DSL101"][0]
-    assert set(f) == {"file", "line", "column", "end_line", "rule", "name", "severity", "message", "suggestion"}
+    assert set(f) == {"file", "line", "column", "end_line", "rule", "name", "severity", "message", "suggestion",
+                      "rewrite"}
     assert f["name"] == "single-stage-build" and f["severity"] == "error" and f["line"] == 1
     assert f["suggestion"]["image"] == "gcr.io/distroless/static-debian13:nonroot"
+    assert f["rewrite"].startswith("build in a separate stage and ship gcr.io/distroless/static-debian13:nonroot")
     no_suggestion = [x for x in doc["findings"] if x["rule"] == "DSL307"][0]
-    assert no_suggestion["suggestion"] is None
+    assert no_suggestion["suggestion"] is None and no_suggestion["rewrite"] is None
 
 
 def test_stdin_with_name():
