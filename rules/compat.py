@@ -308,7 +308,8 @@ def python_env_mismatch(model, context):
             fix = f"create it with `{have} -m venv`" if have else "create it with the runtime's interpreter path"
             yield _finding("DSL504", art.instruction, _fit(
                 f"the virtualenv `{src}` points to {missing}, which {base} lacks: {fix}",
-                f"the virtualenv `{src}` points to {missing}, which the runtime lacks: {fix}"))
+                f"the virtualenv `{src}` points to {missing}, which the runtime lacks: {fix}",
+                f"venv `{src}` runs {missing}, which the runtime lacks: {fix}"))
 
 
 def _missing_interpreter(model, art: Artifact, output: BuildOutput, programs) -> Optional[str]:
@@ -564,10 +565,11 @@ def _missing_message(model, program) -> str:
         else:
             fix = "run the program directly in exec form"
     elif program.role == "healthcheck":
-        fix = "copy a static health-check binary in, or drop the HEALTHCHECK"
+        fix = "copy a static health-check binary in, or drop it"
     else:
         fix = f"`COPY` it into the image or install it"
-    return f"{keyword} runs `{name}`, which {base} does not contain: {fix}"
+    return _fit(f"{keyword} runs `{name}`, which {base} does not contain: {fix}",
+                f"{keyword} runs `{name}`, which the shipped image does not contain: {fix}")
 
 
 # ------------------------------------------------------------------ DSL507
