@@ -177,3 +177,37 @@ def test_dsl508_silent_when_the_run_branches_on_target_or_the_runtime_is_on_the_
             "FROM base AS build\nRUN go build -o /out/tool ./cmd/tool\n"
             "FROM base AS lint\nCOPY --from=build /out/tool /usr/bin/tool\nRUN tool run\n")
     assert ids(tool) == []
+
+
+ALPINE_WITH_PROGRAMS = {"alpine-busybox-test": {
+    "names": ["alpine"], "kind": "slim-runtime", "shell": "/bin/sh", "package_managers": ["apk"],
+    "libc": "musl", "cmd": ["/bin/sh"], "distro": "alpine",
+    "path_env": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "programs": ["/bin/busybox", "/bin/sh", "/bin/ash", "/bin/ls", "/usr/bin/wget", "/sbin/apk"]}}
+
+
+def program_findings(text):
+    """DSL506 on a catalog whose Alpine lists its busybox programs (a user `images:` entry)."""
+    from dockerslim_lint.dockerfile.parser import parse
+    from dockerslim_lint.images.catalog import load_catalog
+    from dockerslim_lint.model.stages import build_model
+    from dockerslim_lint.rules.compat import program_not_in_image
+
+    model = build_model(parse(text.encode()), catalog=load_catalog(ALPINE_WITH_PROGRAMS))
+    return [(f.line, f.message) for f in program_not_in_image.check(model, None)]
+
+
+def test_dsl506_bash_on_alpine_unless_installed():
+    base = "FROM alpine:3.20\n{run}COPY start.sh /start.sh\nENTRYPOINT [\"bash\", \"/start.sh\"]\n"
+    ((line, message),) = program_findings(base.format(run=""))
+    assert line == 3 and "`bash`" in message and "apk add --no-cache bash" in message
+    assert program_findings(base.format(run="RUN apk add --no-cache bash\n")) == []
+    assert program_findings(base.format(run="RUN apk add --no-cache tzdata ca-certificates\n")) != []
+    assert program_findings(base.format(run="RUN apk add --no-cache tini\n")) == []  # may bring anything: unknown
+    assert program_findings(base.format(run="RUN ./install.sh\n")) == []  # a script: unknown
+
+
+def test_dsl506_shell_form_on_alpine_judges_the_first_word():
+    assert [line for line, _ in program_findings("FROM alpine:3.20\nCMD bash -c 'echo hi'\n")] == [2]
+    assert program_findings("FROM alpine:3.20\nCMD wget -qO- http://x\n") == []
+    assert program_findings('FROM alpine:3.20\nHEALTHCHECK CMD ["wget", "-q", "http://x"]\nCMD ["ls"]\n') == []
