@@ -1,4 +1,5 @@
-"""catalog.json is catalog.yaml pre-parsed for start-up speed: it must stay in sync."""
+"""catalog.json is catalog.yaml pre-parsed, and catalog.pickle the Catalog built from it, for
+start-up speed: both must stay in sync, and a stale one is ignored."""
 import json
 
 from dockerslim_lint.images import catalog as images
@@ -8,7 +9,7 @@ def test_compiled_catalog_matches_yaml_source():
     text = images._bundled_text()
     with open(images._data_path("catalog.json"), encoding="utf-8") as f:
         compiled = json.load(f)
-    assert compiled["source_sha256"] == images._source_digest(text), (
+    assert compiled["source_digest"] == images._source_digest(text), (
         "linter/data/catalog.json is stale: run `python -m dockerslim_lint.images.catalog`")
     assert compiled["data"] == images._yaml_load(text)
 
@@ -43,3 +44,42 @@ def test_windows_tags_are_unknown():
     assert catalog.facts("mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022") is None
     assert catalog.facts("python:3.13-windowsservercore-ltsc2022") is None
     assert catalog.facts("mcr.microsoft.com/dotnet/aspnet:8.0") is not None
+
+
+def test_pickled_catalog_is_current_and_the_same_catalog():
+    images._pickled_bytes.cache_clear()
+    assert images._pickled_bytes() is not None, (
+        "linter/data/catalog.pickle is stale: run `python -m dockerslim_lint.images.catalog`")
+    import pickle
+
+    pickled = pickle.loads(images._pickled_bytes())
+    built = images.Catalog(images._bundled_data())
+    assert _state(pickled) == _state(built)
+    for ref in ("golang:1.22", "debian:bookworm-slim", "python:3.12-slim", "gcr.io/distroless/static-debian12:nonroot",
+                "alpine:3.20", "node:20", "redhat/ubi9-minimal", "scratch", "unknown/image:1"):
+        assert pickled.facts(ref) == built.facts(ref), ref
+
+
+def test_stale_pickled_catalog_is_ignored(monkeypatch):
+    images._pickled_bytes.cache_clear()
+    try:
+        monkeypatch.setattr(images, "_pickle_key", lambda: "crc32:00000000:0")
+        assert images._pickled_bytes() is None
+        catalog = images._bundled_catalog()  # built from the data instead
+        assert catalog.facts("golang:1.22") == images.Catalog(images._bundled_data()).facts("golang:1.22")
+    finally:
+        images._pickled_bytes.cache_clear()
+
+
+def _state(obj, depth=0):
+    """A comparable picture of an object tree: containers, and each object's type and fields."""
+    assert depth < 40
+    if isinstance(obj, dict):
+        return {k: _state(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        items = [_state(v, depth + 1) for v in obj]
+        return (type(obj).__name__, sorted(items, key=repr) if isinstance(obj, (set, frozenset)) else items)
+    if hasattr(obj, "__dict__") or hasattr(type(obj), "__slots__"):
+        names = list(getattr(obj, "__dict__", {})) + [n for c in type(obj).__mro__ for n in getattr(c, "__slots__", ())]
+        return (type(obj).__qualname__, {n: _state(getattr(obj, n, None), depth + 1) for n in sorted(set(names))})
+    return obj

@@ -81,7 +81,7 @@ def _entry_points(group: str = ENTRY_POINT_GROUP, path=None) -> List[EntryPoint]
     found: List[EntryPoint] = []
     for _, folder in _distributions(path):
         text = _read(folder, "entry_points.txt")
-        if text:
+        if text and group in text:  # most files declare other groups only (console_scripts...)
             found.extend(_parse_entry_points(text, group))
     return found
 

@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -150,6 +149,8 @@ def did_you_mean(rule_id: str, rules: Iterable) -> Optional[str]:
     for r in rules:
         if getattr(r, "NAME", "") and r.NAME.upper() == rule_id:
             return r.ID
+    import difflib  # only for a suppression naming no rule
+
     close = difflib.get_close_matches(rule_id, ids, n=1, cutoff=0.6)
     return close[0] if close else None
 
