@@ -55,9 +55,16 @@ def test_pickled_catalog_is_current_and_the_same_catalog():
     pickled = pickle.loads(images._pickled_bytes())
     built = images.Catalog(images._bundled_data())
     assert _state(pickled) == _state(built)
-    for ref in ("golang:1.22", "debian:bookworm-slim", "python:3.12-slim", "gcr.io/distroless/static-debian12:nonroot",
-                "alpine:3.20", "node:20", "redhat/ubi9-minimal", "scratch", "unknown/image:1"):
+    refs = ["golang:1.22", "debian:bookworm-slim", "python:3.12-slim", "gcr.io/distroless/static-debian12:nonroot",
+            "gcr.io/distroless/static-debian13:some-old-tag", "alpine:3.20", "node:20", "redhat/ubi9-minimal",
+            "scratch", "unknown/image:1"]
+    for family in built._families.values():  # every family by its names, with and without a tag
+        refs.extend(n + t for n in family.names for t in ("", ":latest", ":1", ":some-old-tag"))
+    for ref in refs:
         assert pickled.facts(ref) == built.facts(ref), ref
+        facts = pickled.facts(ref)
+        if facts is not None:  # unknown fields are the module's own marker, compared by identity
+            assert facts.unknown == built.facts(ref).unknown, ref
 
 
 def test_stale_pickled_catalog_is_ignored(monkeypatch):
@@ -83,3 +90,36 @@ def _state(obj, depth=0):
         names = list(getattr(obj, "__dict__", {})) + [n for c in type(obj).__mro__ for n in getattr(c, "__slots__", ())]
         return (type(obj).__qualname__, {n: _state(getattr(obj, n, None), depth + 1) for n in sorted(set(names))})
     return obj
+
+
+def test_literal_prefix_of_patterns():
+    cases = {r"gcr\.io/distroless/static-debian(?P<debian>\d+)": "gcr.io/distroless/static-debian",
+             r"(?:a|b)c": "", r"abc|def": "", r"ab?c": "a", r"ab*": "a", r"ab+c": "ab", r"ab{2}": "a",
+             r".*-slim": "", r"latest(?:-(?:amd64|arm64))?": "latest", r"a[|]b|c": "", r"a[]|]b": "a",
+             r"a\|b": "a|b", r"\d+": "", r"(?i)abc": "", r"x\-y": "x-y", r"a[^]|]": "a"}
+    for pattern, prefix in cases.items():
+        assert images._literal_prefix(pattern) == prefix, pattern
+
+
+def test_no_bundled_pattern_matches_without_its_prefix():
+    """The prefix shortcut never hides a match: every text a bundled pattern matches starts
+    with its prefix (texts: the catalog's own names and tags, common references)."""
+    import re
+
+    catalog = images.Catalog(images._bundled_data())
+    texts = {"latest", "nonroot", "debug", "debug-nonroot", "3.12-slim", "1.22-alpine", "bookworm-slim", "12",
+             "golang", "python", "node", "alpine", "debian", "ubuntu", "redhat/ubi9", "redhat/ubi9-minimal",
+             "registry.access.redhat.com/ubi9/ubi-minimal", "gcr.io/distroless/static-debian12",
+             "gcr.io/distroless/python3-debian12", "quay.io/almalinuxorg/9-minimal", "almalinux/9-micro",
+             "dhi.io/python", "cgr.dev/chainguard/static", "mcr.microsoft.com/dotnet/aspnet"}
+    for family in catalog._families.values():
+        texts.update(family.names)
+    patterns = [p for family in catalog._families.values()
+                for p in list(family.patterns) + [family.tag_re] + [o.tag_re for o in family.overlays]
+                + [o.name_re for o in family.overlays] if isinstance(p, images._LazyPattern)]
+    assert sum(1 for p in patterns if p.prefix) > 15
+    for p in patterns:
+        compiled = re.compile(p.pattern)
+        for text in texts:
+            if compiled.fullmatch(text):
+                assert text.startswith(p.prefix), (p.pattern, text)

@@ -355,18 +355,72 @@ _WINDOWS_TAG = re.compile(r"nanoserver|servercore|windows|ltsc20\d\d", re.I)
 
 class _LazyPattern:
     """A bundled-catalog regex compiled on first use: a run looks up a handful of
-    families, and compiling all ~200 patterns up front cost ~100 ms of start-up."""
+    families, and compiling all ~200 patterns up front cost ~100 ms of start-up. A text
+    that lacks the pattern's literal prefix (`gcr.io/distroless/` of
+    `gcr\\.io/distroless/static-debian(?P<debian>\\d+)`) cannot match, and is told so
+    without compiling the pattern."""
 
-    __slots__ = ("pattern", "_compiled")
+    __slots__ = ("pattern", "_compiled", "prefix")
 
     def __init__(self, pattern: str):
         self.pattern = pattern
         self._compiled = None
+        self.prefix = _literal_prefix(pattern)
 
     def fullmatch(self, text: str):
         if self._compiled is None:
+            if not text.startswith(self.prefix):
+                return None
             self._compiled = re.compile(self.pattern)
         return self._compiled.fullmatch(text)
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The literal text every match of `pattern` starts with ('' when unsure).
+
+    Plain characters and escaped punctuation from the start, up to the first other regex
+    syntax; a character made optional or repeated by the quantifier after it is left out,
+    and a `|` outside any group or class (an alternative not bound by the prefix) makes it ''."""
+    depth, in_class, i, n = 0, False, 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                i += 1
+            if pattern[i + 1:i + 2] == "]":  # a leading `]` is a member, not the end
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return ""
+        i += 1
+    out, i = [], 0
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n or pattern[i + 1].isalnum() or pattern[i + 1] == "_":
+                break  # \d, \w, \b, \1, \Z...: not a literal
+            char, step = pattern[i + 1], 2
+        elif c in ".^$*+?{}[]()|":
+            break
+        else:
+            char, step = c, 1
+        following = pattern[i + step:i + step + 1]
+        if following in ("*", "?", "{"):
+            break
+        out.append(char)
+        if following == "+":
+            break
+        i += step
+    return "".join(out)
 
 
 def _compile(pattern: Any, where: str, key: str, lazy: bool = False):
@@ -516,6 +570,9 @@ class _UnknownMarker:
 
     def __repr__(self) -> str:
         return "unknown"
+
+    def __reduce__(self):  # unpickled as the one module-level marker (it is compared by identity)
+        return "_UNKNOWN"
 
 
 _UNKNOWN = _UnknownMarker()
