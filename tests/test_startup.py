@@ -127,3 +127,63 @@ def test_sarif_om_classes_load_one_module_at_a_time():
     real = subprocess.run([sys.executable, "-c", "import sarif_om; print(' '.join(sorted(n for n in dir(sarif_om) "
                            "if isinstance(getattr(sarif_om, n), type))))"], capture_output=True, text=True)
     assert lazy.stdout.split() == real.stdout.split() and len(real.stdout.split()) > 40
+
+
+class _OneShot:
+    """Results that can be read once, in order, and nothing else (no len, no second pass)."""
+
+    def __init__(self, results):
+        self._it = iter(results)
+        self.used = False
+
+    def __iter__(self):
+        assert not self.used, "read twice"
+        self.used = True
+        return self._it
+
+
+@pytest.mark.parametrize("fmt", ["text"])
+def test_streaming_formats_read_results_once(fmt, tmp_path):
+    """A format that declares STREAMS gets the results as they are made (bounded memory)."""
+    import io
+    import importlib
+
+    from dockerslim_lint.engine.linter import Linter
+    from dockerslim_lint.engine.plugins import load_rules
+    from dockerslim_lint.reporters import Report
+
+    module = importlib.import_module(f"dockerslim_lint.reporters.{fmt}")
+    assert module.STREAMS is True
+    linter = Linter(load_rules(with_plugins=False)[0])
+    data = open(SMALL, "rb").read()
+    results = [linter.lint_bytes(data, f"d{i}/Dockerfile") for i in range(3)]
+    whole, once = io.StringIO(), io.StringIO()
+    module.write(whole, results, Report(rules=linter.rules, errors=["x: not a text file"]))
+    module.write(once, _OneShot(results), Report(rules=linter.rules, errors=["x: not a text file"]))
+    assert once.getvalue() == whole.getvalue() and "3 files" in whole.getvalue()
+
+
+def test_cli_streams_text_results(tmp_path, monkeypatch):
+    from dockerslim_lint.reporters import text
+
+    seen = []
+    real = text.write
+
+    def spy(stream, results, report):
+        seen.append(type(results).__name__)
+        return real(stream, results, report)
+
+    spy.__module__ = text.__name__  # the CLI reads STREAMS from the writer's module
+
+    monkeypatch.setattr(text, "write", spy)
+    for i in range(3):
+        (tmp_path / f"d{i}").mkdir()
+        (tmp_path / f"d{i}" / "Dockerfile").write_bytes(open(SMALL, "rb").read())
+    result = CliRunner().invoke(cli, ["--no-color", str(tmp_path)])
+    assert result.exit_code == 1 and "in 3 files (3 files linted)" in result.output
+    assert seen == ["generator"]
+    # The report going to a file that is also linted: the list, read before the file is opened.
+    out = tmp_path / "d0" / "Dockerfile.txt"
+    out.write_bytes(open(SMALL, "rb").read())
+    result = CliRunner().invoke(cli, ["--no-color", "-o", str(out), str(tmp_path)])
+    assert seen[-1] == "list" and "4 files linted" in out.read_text()

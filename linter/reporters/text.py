@@ -21,30 +21,55 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+class Tally:
+    """What the summary line needs of the results, gathered as they go by (so that a run
+    need not keep every result: see STREAMS)."""
+
+    __slots__ = ("counts", "files", "with_findings")
+
+    def __init__(self, results=()):
+        self.counts = {"error": 0, "warning": 0, "info": 0}
+        self.files = self.with_findings = 0
+        for result in results:
+            self.add(result)
+
+    def add(self, result) -> None:
+        self.files += 1
+        if result.findings:
+            self.with_findings += 1
+        for f in result.findings:
+            self.counts[f.severity] = self.counts.get(f.severity, 0) + 1
+
+
 def summary(results, errors) -> str:
     """The last line: problems by severity, files, and the run errors (unreadable paths, an
-    unknown target...): never "no problems" when there were errors."""
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for result in results:
-        for f in result.findings:
-            counts[f.severity] = counts.get(f.severity, 0) + 1
+    unknown target...): never "no problems" when there were errors. `results`: the results,
+    or their Tally."""
+    tally = results if isinstance(results, Tally) else Tally(results)
+    counts, files, with_findings = tally.counts, tally.files, tally.with_findings
     total = sum(counts.values())
-    with_findings = sum(1 for r in results if r.findings)
     if not errors:
         if not total:
-            return f"no problems in {_plural(len(results), 'file')}"
+            return f"no problems in {_plural(files, 'file')}"
         parts = [_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s]]
         return (f"{_plural(total, 'problem')} ({', '.join(parts)}) in {_plural(with_findings, 'file')}"
-                f" ({_plural(len(results), 'file')} linted)")
+                f" ({_plural(files, 'file')} linted)")
     parts = [_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s]]
     found = f"{_plural(total, 'problem')}" + (f" ({', '.join(parts)})" if parts else "")
-    return f"{found} in {_plural(len(results), 'file')}; {_plural(len(errors), 'run error')} (see standard error)"
+    return f"{found} in {_plural(files, 'file')}; {_plural(len(errors), 'run error')} (see standard error)"
+
+
+# write() reads `results` once, in order, and nothing else of it: the CLI may hand it the
+# results as they are made, and a batch of any size then holds one file's result at a time.
+STREAMS = True
 
 
 def write(stream, results, report):
     color = report.color
     why = report.why or (lambda rule_id: "")
+    tally = Tally()
     for result in results:
+        tally.add(result)
         for f in result.findings:
             where = f"{escape(f.path)}:{f.line}:{f.column}:"
             sev = f.severity
@@ -67,7 +92,7 @@ def write(stream, results, report):
         for line, rule_id, advice in _unused(result):
             stream.write(f"{escape(result.path)}:{line}:1: unused suppression of {rule_id}: "
                          f"it silenced nothing; {advice}\n")
-    stream.write(summary(results, report.errors) + "\n")
+    stream.write(summary(tally, report.errors) + "\n")
 
 
 def _unused(result):
