@@ -72,7 +72,13 @@ def _why(rules):
             section = doc.split("## Why is this bad?", 1)[1] if "## Why is this bad?" in doc else ""
             paragraph = " ".join(section.strip().split("\n\n", 1)[0].split()) if section else ""
             match = re.match(r"(.+?[.!?])(\s|$)", paragraph)
-            cache[rule_id] = match.group(1) if match else paragraph
+            sentence = match.group(1) if match else paragraph
+            if len(sentence) > 110:  # a long first sentence: its first clause (outside `code`)
+                for k in range(30, len(sentence) - 1):
+                    if sentence[k] in ":;" and sentence[k + 1] == " " and sentence[:k].count("`") % 2 == 0:
+                        sentence = sentence[:k] + "."
+                        break
+            cache[rule_id] = sentence
         return cache[rule_id]
 
     return why

@@ -57,6 +57,18 @@ def _find_deletes(run, path):
     return False
 
 
+def _globs_in(run, folder):
+    """`rm folder/<glob>`: the lists are files named `<host>_<path>_<suite>_...`, so any glob
+    right inside the folder (`*_*`, `*.*`) may be what empties it. Silent rather than guess."""
+    for r in run.removed_paths:
+        if "$" in r:
+            continue
+        path = posixpath.normpath(r)
+        if posixpath.dirname(path) == folder and any(c in posixpath.basename(path) for c in "*?["):
+            return True
+    return False
+
+
 def _cleans(run, path):
     return _removed(run, path) or _find_deletes(run, path)
 
@@ -72,7 +84,7 @@ def _apt_problem(model, stage, ins, run, mounts):
         return None
     if any(m.startswith(p) or _under_or_over(m, p) for m in mounts for p in _APT_MOUNTS):
         return None
-    if _cleans(run, APT_LISTS):
+    if _cleans(run, APT_LISTS) or _globs_in(run, APT_LISTS):
         return None
     if any(op.manager == "apt" and op.action == "clean" and ("dist-clean" in op.words or "distclean" in op.words)
            for op in run.package_ops):

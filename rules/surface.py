@@ -31,8 +31,7 @@ def shell_in_runtime(model, context):
     if origin.from_base:
         message = f"the shipped image has a shell ({_list(paths)}) from {origin.how}"
     else:
-        message = (f"this {origin.instruction.keyword} adds a shell ({_list(paths)}) to the shipped image: "
-                   f"{origin.how}")
+        message = f"the shipped image has a shell ({_list(paths)}): {origin.how}"
     yield _finding("DSL301", origin.instruction, message)
 
 
@@ -48,8 +47,7 @@ def package_manager_in_runtime(model, context):
     if origin.from_base:
         message = f"the shipped image has a package manager ({_list(managers)}) from {origin.how}"
     else:
-        message = (f"this {origin.instruction.keyword} adds a package manager ({_list(managers)}) to the "
-                   f"shipped image: {origin.how}")
+        message = f"the shipped image has a package manager ({_list(managers)}): {origin.how}"
     yield _finding("DSL302", origin.instruction, message)
 
 
@@ -159,12 +157,44 @@ def runtime_runs_as_root(model, context):
     user, ins = model.effective_user
     if user is None or not is_root_user(user) or (ins is None and is_windows(model.target)):
         return
+    if _runs_nothing(model):
+        return  # a data-only image: no process runs as anyone
     if ins is not None:
         yield _finding("DSL307", ins, f"`USER {user}` is the last USER, so the shipped image runs as root")
         return
     target_from = model.target.from_instruction
     base = model.runtime_base.raw if model.runtime_base is not None else "the base image"
-    yield _finding("DSL307", target_from, f"the shipped image runs as root: no USER is set and `{base}` runs as root by default")
+    message = f"the shipped image runs as root: no USER is set and `{base}` runs as root by default"
+    variant = nonroot_variant(model, context.catalog)
+    if variant is not None:
+        message += f" ({variant} does not)"
+    yield _finding("DSL307", target_from, message)
+
+
+def _runs_nothing(model):
+    """No effective ENTRYPOINT or CMD, the base's included (known, not merely unknown)."""
+    entrypoint, cmd, known = model.effective_entrypoint_cmd
+    return known and not (entrypoint and entrypoint.args) and not (cmd and cmd.args)
+
+
+def nonroot_variant(model, catalog):
+    """A catalog image that runs the same ENTRYPOINT and CMD as the runtime base as a non-root
+    user (nginx -> nginxinc/nginx-unprivileged, whose catalog entry says so), or None."""
+    facts = model.base_facts
+    base = model.runtime_base
+    if facts is None or base is None or catalog is None or not (facts.entrypoint or facts.cmd):
+        return None
+    families = getattr(catalog, "_families", {})
+    for family_id in catalog.family_ids():
+        if family_id == facts.family:
+            continue
+        for name in getattr(families.get(family_id), "names", ()):
+            ref = f"{name}:{base.tag}" if base.tag else name
+            other = catalog.facts(ref)
+            if other is not None and other.runs_as_root is False and other.kind == facts.kind and \
+                    other.entrypoint == facts.entrypoint and other.cmd == facts.cmd:
+                return name
+    return None
 
 
 RULES = [shell_in_runtime, package_manager_in_runtime, build_tools_in_runtime, debug_image_in_runtime,

@@ -272,3 +272,25 @@ def test_an_earlier_clean_pip_install_does_not_configure_later_ones():
 ])
 def test_recommends_purged_again_in_the_same_run(run, expected):
     assert run_in("debian:bookworm-slim", run, ("DSL402",)) == expected
+
+
+# -- issue 13: cleanups found on real files ------------------------------------------------
+
+@pytest.mark.parametrize("cleanup", [
+    "rm /var/lib/apt/lists/*_*",
+    "rm -rf /var/lib/apt/lists/* /tmp/*",
+    "rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb",
+    "rm -rf /var/lib/apt/lists/*_* /var/cache/apt/*.bin",
+    "rm -rf /var/lib/apt/lists/*.*",
+])
+def test_dsl401_glob_cleanups_clear_the_apt_lists(cleanup):
+    text = ("FROM debian:bookworm-slim\n"
+            f"RUN apt-get update && apt-get install -y --no-install-recommends curl && {cleanup}\nUSER 1000\n")
+    assert "DSL401" not in {f.rule_id for f in lint_text(text).findings}
+
+
+def test_dsl401_a_glob_elsewhere_does_not_clear_the_lists():
+    text = ("FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /tmp/*_*\n"
+            "USER 1000\n")
+    assert [f.line for f in lint_text(text).findings if f.rule_id == "DSL401"] == [2]

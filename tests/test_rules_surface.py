@@ -90,11 +90,41 @@ def test_shell_copied_from_a_stage_directory():
         """, ("DSL301", "DSL305", "DSL306")) == ["DSL301:5"]
 
 
-def test_shell_installed_on_unknown_base_is_reported_on_the_run():
-    assert found("""\
+def test_shell_form_run_on_unknown_base_proves_the_base_has_a_shell():
+    # The RUN works, so /bin/sh exists: it came with the base, and DSL301 says so on the FROM.
+    text = """\
         FROM registry.example.com/team/base:1
         RUN apk add --no-cache bash
+        """
+    assert found(text, ("DSL301", "DSL302")) == ["DSL301:1", "DSL302:1"]
+    (shell,) = messages(text, "DSL301")
+    assert shell == ("the shipped image has a shell (`/bin/sh`) from the base image "
+                     "`registry.example.com/team/base:1` (shell-form RUN on line 2)")
+    (manager,) = messages(text, "DSL302")
+    assert manager == ("the shipped image has a package manager (`apk`) from the base image "
+                       "`registry.example.com/team/base:1` (`apk` on line 2)")
+
+
+def test_exec_form_run_on_unknown_base_proves_no_shell():
+    assert found("""\
+        FROM registry.example.com/team/base:1
+        RUN ["/usr/bin/apk", "add", "--no-cache", "ca-certificates"]
+        """, ("DSL301",)) == []
+
+
+def test_shell_added_before_the_run_is_the_origin():
+    assert found("""\
+        FROM registry.example.com/team/base:1
+        COPY --from=busybox:1.36 /bin/busybox /bin/sh
+        RUN echo hi
         """, ("DSL301",)) == ["DSL301:2"]
+
+
+def test_shell_removed_after_the_run_is_not_reported():
+    assert found("""\
+        FROM registry.example.com/team/base:1
+        RUN rm /bin/sh
+        """, ("DSL301",)) == []
 
 
 def test_unknown_base_alone_is_silent():

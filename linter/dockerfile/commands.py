@@ -210,6 +210,24 @@ def _glob_parts(patterns):
 _BUILD_TOOL_EXACT, _BUILD_TOOL_WILD = _glob_parts(BUILD_TOOL_PACKAGES)
 
 
+# An RPM name with its version and release (`make-3.82-24.el7`, `gcc-c++-4.8.5-39.el7.x86_64`,
+# `python3-3.6.8-18.el7`): name-[epoch:]version-release[.arch], both starting with a digit and
+# the release holding a dist tag after a dot. Debian names such as `gcc-12` or `openjdk-17-jdk`
+# do not have that shape.
+@functools.lru_cache(maxsize=None)
+def _rpm_patterns():
+    """(name-version-release, .arch suffix), compiled on first use (start-up stays lean)."""
+    return (re.compile(r"^(?P<name>.+?)-(?:\d+:)?\d[\w.+~^]*-\d[\w+~^]*\.[\w.+~^]+$"),
+            re.compile(r"\.(x86_64|noarch|aarch64|i686|i386|ppc64le|s390x|armv7hl)$"))
+
+
+def rpm_name(name: str) -> str:
+    """`make-3.82-24.el7` -> make; any name without a version-release suffix unchanged."""
+    nevra, arch = _rpm_patterns()
+    match = nevra.match(arch.sub("", name))
+    return match.group("name") if match else name
+
+
 @functools.lru_cache(maxsize=4096)  # the same few package names recur across thousands of files
 def is_build_tool_package(name: str) -> bool:
     base = _package_base(name)
@@ -221,8 +239,12 @@ def is_build_tool_package(name: str) -> bool:
 
 
 def _package_base(name: str) -> str:
-    """`gcc=4:12.2.0-3` -> gcc, `gcc~=12` -> gcc, `curl>8` -> curl, `bash@edge` -> bash."""
-    return _VERSION_SUFFIX.split(name, 1)[0].split(":")[0].lower()
+    """`gcc=4:12.2.0-3` -> gcc, `gcc~=12` -> gcc, `curl>8` -> curl, `bash@edge` -> bash,
+    `make-3.82-24.el7` -> make."""
+    base = _VERSION_SUFFIX.split(name, 1)[0]
+    if "-" in base and "." in base:  # maybe an RPM name-version-release
+        base = rpm_name(base)
+    return base.split(":")[0].lower()
 
 
 @dataclass
@@ -388,10 +410,23 @@ _BUILD_COMMANDS = frozenset(("go", "cargo", "mvn", "mvnw", "gradle", "gradlew", 
                              "gmake", "ninja", "cmake", "gcc", "cc", "g++", "c++", "clang", "clang++", "rustc",
                              "javac", "tsc", "musl-gcc", "dotnet", "configure"))  # and gcc-N, g++-N, clang-N
 
+# Asking a tool for its version or help builds nothing (`rustc --version`, `javac -version`,
+# `gcc -dumpversion`, `make -v`): such commands are never build evidence.
+_QUERY_FLAGS = frozenset({"--version", "-version", "-V", "--help", "-help", "-h", "-dumpversion",
+                          "-dumpfullversion", "-dumpmachine", "--print-target-info", "-print-search-dirs",
+                          "--info", "--list-runtimes", "--list-sdks"})
+
+
+def _is_query(words: List[str]) -> bool:
+    args = words[1:]
+    return any(w in _QUERY_FLAGS for w in args) or args == ["-v"] or (args[:1] == ["version"])
+
 
 def _build_command(words: List[str]) -> Optional[str]:
     cmd = _base_cmd(words[0])
     if cmd not in _BUILD_COMMANDS and not _VERSIONED_COMPILER.match(cmd) and not words[0].endswith("/configure"):
+        return None
+    if _is_query(words):
         return None
     pos = _positionals(words[1:])
     verb = pos[0] if pos else ""

@@ -18,7 +18,13 @@ scratch holds nothing; a known image holds what its facts say (`shell`,
 minimal base without shell, distroless `:debug` whose only shell is `/busybox/sh`).
 Anything we cannot see into (a RUN that ran — it may have created any file —, an
 archive `ADD`, a copied root file system, an unknown image) makes the state
-incomplete: DSL305/DSL306 then stay silent, as RULES.md asks for unknown facts.
+incomplete: DSL305/DSL306 then stay silent (a fact that is unknown decides nothing).
+
+A base whose facts are unknown still shows what it holds through what the file makes it
+do: a shell-form `RUN` that the build runs proves the shell it needs exists (from the
+base, unless an earlier instruction put one in), and a `RUN` that runs an OS package
+manager (apt, apk, dnf, ...) proves the base has it. DSL301 and DSL302 read both the
+same way: on the base's `FROM`, as coming from the base.
 """
 from __future__ import annotations
 
@@ -42,7 +48,7 @@ BIN_DIRS = frozenset({"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin"
                       "/busybox"})
 # Directories whose wholesale copy brings whatever shell the source has.
 SHELL_DIRS = frozenset({"/", "/bin", "/usr", "/usr/bin", "/sbin", "/usr/sbin", "/busybox"})
-# Package managers RULES.md names for DSL302 (as RunAnalysis / image facts spell them).
+# Package managers DSL302 reports (as RunAnalysis / image facts spell them).
 PACKAGE_MANAGERS = ("apt", "dpkg", "apk", "dnf", "yum", "microdnf", "zypper", "pip", "npm", "gem")
 # Managers that install operating-system packages (shells, build tools).
 OS_MANAGERS = frozenset({"apt", "apk", "dnf", "yum", "microdnf", "zypper"})
@@ -89,9 +95,10 @@ class Presence:
     complete: bool = False  # True: no shell exists beyond `shells`
     managers: Dict[str, Origin] = field(default_factory=dict)  # "apt", "pip", ... -> origin
     workdir: str = "/"
+    base_known: bool = False  # the external base's shell and package managers are known facts
 
     def copy(self) -> "Presence":
-        return Presence(dict(self.shells), self.complete, dict(self.managers), self.workdir)
+        return Presence(dict(self.shells), self.complete, dict(self.managers), self.workdir, self.base_known)
 
     def has_program(self, program: str) -> Optional[bool]:
         """Does `program` (a path, or a bare name looked up on PATH) exist? None: unknown."""
@@ -121,12 +128,13 @@ def _initial(model: Model, stage: Stage) -> Presence:
     if ref is None or stage.base_unresolved or ref.unresolved:
         return _unknown(stage)
     if ref.is_scratch:
-        return Presence(complete=True)
+        return Presence(complete=True, base_known=True)
     facts = model.catalog.facts(ref) if model.catalog is not None else None
     if facts is None or is_windows(stage):
         return _unknown(stage)
     ins = stage.from_instruction
     state = _facts_presence(facts, Origin(stage, ins, f"the base image `{ref.raw}`", True))
+    state.base_known = facts.has_shell is not None and facts.has_package_manager is not None
     if facts.has_package_manager:
         for manager in facts.package_managers:
             state.managers[manager] = Origin(stage, ins, f"the base image `{ref.raw}`", True)
@@ -208,6 +216,12 @@ class SurfaceAnalysis:
         if needed is not None and state.has_program(needed) is False:
             return  # the build stops here (DSL306): nothing this RUN does happens
         run = stage.run(ins)
+        windows = is_windows(stage)
+        if needed is not None and posixpath.basename(needed) in SHELL_NAMES and \
+                state.has_program(needed) is None and not state.base_known and not windows:
+            # The RUN works, so its shell exists: it came with the base (nothing put one in before).
+            path = posixpath.normpath(needed)
+            state.shells[path] = self._from_base(stage, f"shell-form RUN on line {ins.start_line}")
         # A RUN that ran may have created any file (ln -s busybox /bin/sh, a download...).
         state.complete = False
         if run.opaque or not reads_as_posix_shell(self.model, stage, ins):
@@ -216,7 +230,11 @@ class SurfaceAnalysis:
         for op in run.package_ops:
             if op.manager in PACKAGE_MANAGERS and op.manager not in state.managers:
                 verb = op.words[0].rsplit("/", 1)[-1]
-                state.managers[op.manager] = Origin(stage, ins, f"`{verb}` run by this RUN")
+                if op.manager in OS_MANAGERS and not state.base_known:
+                    # Only the base can have brought an OS package manager that this RUN runs.
+                    state.managers[op.manager] = self._from_base(stage, f"`{verb}` on line {ins.start_line}")
+                else:
+                    state.managers[op.manager] = Origin(stage, ins, f"`{verb}` run by this RUN")
             if op.action != "install" or op.manager not in OS_MANAGERS:
                 continue
             for pkg in op.packages:
@@ -232,6 +250,12 @@ class SurfaceAnalysis:
                 if manager and manager not in state.managers:
                     state.managers[manager] = Origin(stage, ins, f"`{base}` installed by this RUN")
         self._apply_removals(run, state)
+
+    def _from_base(self, stage: Stage, evidence: str) -> Origin:
+        """An Origin on the FROM that names the external base of `stage`'s chain."""
+        root = stage.chain[0]
+        ref = root.image.raw if root.image is not None else root.base_text
+        return Origin(root, root.from_instruction, f"the base image `{ref}` ({evidence})", True)
 
     def _apply_removals(self, run: RunAnalysis, state: Presence) -> None:
         removed_pkgs = {p for p in run.removed()}
