@@ -195,7 +195,7 @@ def package_cache_in_runtime(model, context):
         problems = [p for p in (check(model, stage, ins, run, mounts) for check in _CHECKS) if p]
         if len(problems) == 1:
             (command, what, cache), = problems
-            message = f"{command} leaves {what} ({cache}) in this layer"
+            message = f"{command} leaves {cache} in this layer"
         elif problems:
             message = "this RUN leaves package caches in its layer: " + ", ".join(
                 f"{cache} ({command})" for command, _what, cache in problems)
@@ -297,7 +297,7 @@ def recommends_in_runtime(model, context):
         names = [n for op in bad for n in _apt_names(op.words, ("install",))]
         shown = ", ".join(f"`{n}`" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         yield Finding("DSL402", ins.start_line, (
-            f"`{tool} install` without `--no-install-recommends` also installs what {shown} recommend"
+            f"`{tool} install` also installs what {shown} recommend"
             + ("s" if len(names) == 1 else "")), column=ins.column)
 
 

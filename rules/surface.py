@@ -15,6 +15,14 @@ def _finding(rule_id, ins, message):
     return Finding(rule_id, ins.start_line, message, column=ins.column)
 
 
+def _noun(word, items):
+    return word + ("s" if len(items) > 1 else "")
+
+
+def _ship(items):
+    return "ship" if len(items) > 1 else "ships"
+
+
 def _list(items):
     return ", ".join(i if i.endswith(" more") else f"`{i}`" for i in items)
 
@@ -29,9 +37,9 @@ def shell_in_runtime(model, context):
         return
     paths = sorted(p for p, o in final.shells.items() if o.instruction is origin.instruction)
     if origin.from_base:
-        message = f"the shipped image has a shell ({_list(paths)}) from {origin.how}"
+        message = f"{_noun('shell', paths)} {_list(paths)} {_ship(paths)} with {origin.how}"
     else:
-        message = f"the shipped image has a shell ({_list(paths)}): {origin.how}"
+        message = f"{_noun('shell', paths)} {_list(paths)} {_ship(paths)}: {origin.how}"
     yield _finding("DSL301", origin.instruction, message)
 
 
@@ -45,9 +53,9 @@ def package_manager_in_runtime(model, context):
         return
     managers = [m for m, o in final.managers.items() if o.instruction is origin.instruction]
     if origin.from_base:
-        message = f"the shipped image has a package manager ({_list(managers)}) from {origin.how}"
+        message = f"{_noun('package manager', managers)} {_list(managers)} {_ship(managers)} with {origin.how}"
     else:
-        message = f"the shipped image has a package manager ({_list(managers)}): {origin.how}"
+        message = f"{_noun('package manager', managers)} {_list(managers)} {_ship(managers)}: {origin.how}"
     yield _finding("DSL302", origin.instruction, message)
 
 
@@ -68,7 +76,7 @@ def build_tools_in_runtime(model, context):
         if fetch:
             kinds.append(f"fetch {'tool' if len(fetch) == 1 else 'tools'} {_list(fetch)}")
         verb = "stays" if len(tools) == 1 else "stay"
-        yield _finding("DSL303", ins, f"{' and '.join(kinds)} installed by this RUN {verb} in the shipped image")
+        yield _finding("DSL303", ins, f"{' and '.join(kinds)} installed by this RUN {verb} in the image")
 
 
 def _few(items, limit=4):
@@ -86,7 +94,7 @@ def debug_image_in_runtime(model, context):
         return
     ins = model.base_from
     ref = model.runtime_base.raw if model.runtime_base is not None else "the base"
-    yield _finding("DSL304", ins, f"the runtime base `{ref}` is a debug variant: it adds a busybox shell and tools")
+    yield _finding("DSL304", ins, f"the runtime base `{ref}` is a debug variant with a busybox shell")
 
 
 @rule("DSL305", "shell-form-without-shell", "error",
@@ -108,16 +116,14 @@ def shell_form_without_shell(model, context):
         shell = model.shell_at(stage, ins)[0] if stage is not None else "/bin/sh"
         if final.has_program(shell) is False:
             yield _finding("DSL305", ins, (
-                f"shell-form {ins.keyword} runs `{shell} -c`, but the shipped image has no {shell}: "
-                "the container will not start"))
+                f"shell-form {ins.keyword} needs {shell}, which the image lacks: the container will not start"))
     health = model.effective("HEALTHCHECK")
     if health is not None and (health.subcommand or "").upper() == "CMD" and not health.exec_form \
             and health.args and health.args[0].strip():
         shell = model.effective_shell.args[0]
         if final.has_program(shell) is False:
             yield _finding("DSL305", health, (
-                f"shell-form HEALTHCHECK CMD runs `{shell} -c`, but the shipped image has no {shell}: "
-                "the check always fails"))
+                f"shell-form HEALTHCHECK CMD needs {shell}, which the image lacks: the check always fails"))
 
 
 def _no_shell_reason(model, stage):
@@ -160,11 +166,11 @@ def runtime_runs_as_root(model, context):
     if _runs_nothing(model):
         return  # a data-only image: no process runs as anyone
     if ins is not None:
-        yield _finding("DSL307", ins, f"`USER {user}` is the last USER, so the shipped image runs as root")
+        yield _finding("DSL307", ins, f"`USER {user}` is the last USER: the image runs as root")
         return
     target_from = model.target.from_instruction
     base = model.runtime_base.raw if model.runtime_base is not None else "the base image"
-    message = f"the shipped image runs as root: no USER is set and `{base}` runs as root by default"
+    message = f"the image runs as root: no USER and `{base}` defaults to root"
     variant = nonroot_variant(model, context.catalog)
     if variant is not None:
         message += f" ({variant} does not)"

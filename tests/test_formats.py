@@ -191,7 +191,7 @@ def test_checkstyle_seed(seed):
     assert errors[0].get("source") == "dockerslim-lint.DSL101"
     assert errors[0].get("severity") == "error" and errors[0].get("line") == "1"
     # The seed's messages round-trip (& < > are covered by test_checkstyle_escapes_hostile_text).
-    assert "`apt-get install` leaves the package lists" in " ".join(e.get("message") for e in errors)
+    assert "`apt-get install` leaves /var/lib/apt/lists in this layer" in " ".join(e.get("message") for e in errors)
 
 
 def test_checkstyle_escapes_hostile_text():

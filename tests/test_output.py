@@ -67,15 +67,29 @@ def test_suggestion_printed_once_per_file_after_its_findings(tmp_path):
     other.write_text(open(SEED_SINGLE).read())
     result = run(["--no-color", SEED_SINGLE, str(other)])
     lines = result.output.splitlines()
-    suggestion_lines = [k for k, line in enumerate(lines) if line.startswith("    suggestion: ")]
-    assert len(suggestion_lines) == 2  # one per file
-    first_of_other = next(k for k, line in enumerate(lines) if line.startswith(str(other)))
-    # The file's rewrite line (the DSL101 fix, or why there is none) follows its suggestion.
-    rewrite_lines = [k for k, line in enumerate(lines) if line.startswith("    rewrite")]
-    assert rewrite_lines == [k + 1 for k in suggestion_lines]
-    assert suggestion_lines[0] == first_of_other - 2  # right after the first file's findings
-    assert suggestion_lines[1] == len(lines) - 3  # after the second file's, before the summary
-    assert len(set(lines)) == len(lines) - 2  # no repeated line (but the two suggestion blocks)
+    starts = [k for k, line in enumerate(lines) if line.startswith("    suggestion: ")]
+    assert len(starts) == 2  # one block per file
+    block = [lines[starts[0]]]
+    k = starts[0] + 1
+    while lines[k].startswith(" " * 16):  # a long suggestion wraps under itself
+        block.append(lines[k])
+        k += 1
+    assert lines[k].startswith(str(other) + ":")  # right after the first file's findings
+    assert lines[starts[1]:starts[1] + len(block)] == block  # the same block for the same file
+    assert starts[1] + len(block) == len(lines) - 1  # after the second file's, before the summary
+    text = " ".join(x.strip() for x in block)
+    assert text.startswith("suggestion: build in a separate stage and ship gcr.io/distroless/static-debian13:nonroot")
+    assert all(len(x) <= 120 for x in block)
+    findings = [x.split(": ", 1)[1] for x in lines if ": DSL" in x]
+    assert len(findings) == 2 * len(set(findings))  # no finding text repeated within a file
+
+
+def test_seed_lines_of_these_rules_fit_in_120_columns(monkeypatch):
+    monkeypatch.chdir(os.path.dirname(FIXTURES))
+    result = run(["--no-color", "fixtures/seed/single-stage/Dockerfile"])
+    ours = [x for x in result.output.splitlines() if x.split(" ")[1] in OWN_RULES]
+    assert len(ours) == 6
+    assert all(len(x) <= 120 for x in ours), [x for x in ours if len(x) > 120]
 
 
 def test_verbose_adds_a_short_why_line():

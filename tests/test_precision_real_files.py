@@ -82,8 +82,8 @@ def test_version_suffixed_rpm_names_are_build_tools():
 def test_dsl307_on_nginx_names_the_unprivileged_image():
     (f,) = [f for f in lint_text("FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n").findings
             if f.rule_id == "DSL307"]
-    assert f.message == ("the shipped image runs as root: no USER is set and `nginx:1.27` runs as root by "
-                         "default (nginxinc/nginx-unprivileged does not)")
+    assert f.message == ("the image runs as root: no USER and `nginx:1.27` defaults to root "
+                         "(nginxinc/nginx-unprivileged does not)")
     (f,) = [f for f in lint_text("FROM ubuntu:24.04\nCMD [\"/app\"]\n").findings if f.rule_id == "DSL307"]
     assert "does not)" not in f.message
 

@@ -29,3 +29,87 @@ def test_readme_install_command_names_an_existing_fixture():
     install, _ = _commands()
     path = install.split("dockerslim-lint ", 1)[1].split()[0]
     assert os.path.exists(os.path.join(ROOT, path))
+
+
+def _example(name):
+    """The code block right after `<!-- example: NAME -->` in the README."""
+    with open(f"{ROOT}/README.md", encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"<!-- example: " + re.escape(name) + r" -->\n```[a-z]*\n(.*?)```", text, re.S)
+    assert m, f"README.md has no example {name!r}"
+    return m.group(1)
+
+
+def _run(args):
+    import os
+    import subprocess
+    import sys
+
+    exe = os.path.join(os.path.dirname(sys.executable), "dockerslim-lint")
+    env = dict(os.environ)
+    for name in ("FORCE_COLOR", "NO_COLOR"):
+        env.pop(name, None)
+    return subprocess.run([exe, *args], cwd=ROOT, capture_output=True, text=True, env=env)
+
+
+def test_readme_seed_output_is_the_tools_output():
+    import shlex
+
+    lines = _example("seed-output").splitlines()
+    assert lines[0].startswith("$ dockerslim-lint ")
+    args = shlex.split(lines[0][2:])[1:]
+    install, _ = _commands()
+    assert install.split("&& ", 1)[1] == lines[0][2:]  # the README's first command, exactly
+    result = _run(args)
+    assert result.returncode == 1 and result.stderr == ""
+    assert result.stdout.splitlines() == lines[1:]
+    assert len(lines[1:]) <= 12  # about a dozen lines
+    shown = [line.split(": ", 1)[1] for line in lines[1:] if ": DSL" in line]
+    assert len(shown) == len(set(shown))  # no repeated paragraph
+
+
+def test_readme_json_example_is_the_tools_output():
+    import json
+
+    result = _run(["--format", "json", "--select", "DSL101", "fixtures/seed/single-stage/Dockerfile"])
+    assert json.loads(_example("json-output")) == json.loads(result.stdout)
+    assert "--format json --select DSL101\nfixtures/seed/single-stage/Dockerfile" in open(
+        f"{ROOT}/README.md", encoding="utf-8").read()
+
+
+def test_readme_sizes_are_what_the_tool_prints():
+    """The sizes the README quotes for the seed are the ones in the tool's suggestion."""
+    with open(f"{ROOT}/README.md", encoding="utf-8") as f:
+        text = f.read()
+    seed = _example("seed-output")
+    for quoted in ("about 890 MB", "2.3 MB"):
+        assert quoted in seed
+    head = text.split("<!-- example: seed-output -->")[0]
+    assert "about 890 MB" in head and "2.3 MB" in head
+    for stale in ("~860 MB", "~2 MB", "ships an 861 MB"):
+        assert stale not in text
+
+
+def test_readme_and_docs_never_cite_files_users_do_not_have():
+    import glob
+
+    from dockerslim_lint.docs import rule_doc
+    from dockerslim_lint.engine.plugins import load_rules
+
+    texts = {"README.md": open(f"{ROOT}/README.md", encoding="utf-8").read()}
+    for rule in load_rules(with_plugins=False)[0]:
+        texts[f"--explain {rule.ID}"] = rule_doc(rule)
+    for path in glob.glob(f"{ROOT}/docs/rules/*.md"):
+        texts[path] = open(path, encoding="utf-8").read()
+    for where, text in texts.items():
+        for internal in ("RULES.md", "IMAGE-FACTS.md", "shared/spec"):
+            assert internal not in text, (where, internal)
+
+
+def test_readme_explains_the_parser_decision():
+    with open(f"{ROOT}/README.md", encoding="utf-8") as f:
+        text = f.read()
+    assert "[docs/parser.md](docs/parser.md)" in text
+    paragraph = text[text.index("was specified on dockerfile-parse"):].split("\n\n", 1)[0]
+    for words in ("about 3%", "heredocs", "continuations", "directives", "differential test"):
+        assert words in paragraph, words

@@ -98,11 +98,11 @@ def test_shell_form_run_on_unknown_base_proves_the_base_has_a_shell():
         """
     assert found(text, ("DSL301", "DSL302")) == ["DSL301:1", "DSL302:1"]
     (shell,) = messages(text, "DSL301")
-    assert shell == ("the shipped image has a shell (`/bin/sh`) from the base image "
-                     "`registry.example.com/team/base:1` (shell-form RUN on line 2)")
+    assert shell == ("shell `/bin/sh` ships with the base `registry.example.com/team/base:1` "
+                     "(shell-form RUN on line 2)")
     (manager,) = messages(text, "DSL302")
-    assert manager == ("the shipped image has a package manager (`apk`) from the base image "
-                       "`registry.example.com/team/base:1` (`apk` on line 2)")
+    assert manager == ("package manager `apk` ships with the base `registry.example.com/team/base:1` "
+                       "(`apk` on line 2)")
 
 
 def test_exec_form_run_on_unknown_base_proves_no_shell():

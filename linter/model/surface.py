@@ -83,7 +83,7 @@ class Origin:
 
     stage: Stage
     instruction: Instruction  # the base's FROM, or the RUN / COPY / ADD that brought it
-    how: str  # words for a message: "the base image alpine:3.20", "`apk add bash`", ...
+    how: str  # words for a message: "the base `alpine:3.20`", "`bash` installed by this RUN", ...
     from_base: bool = False
 
 
@@ -133,11 +133,11 @@ def _initial(model: Model, stage: Stage) -> Presence:
     if facts is None or is_windows(stage):
         return _unknown(stage)
     ins = stage.from_instruction
-    state = _facts_presence(facts, Origin(stage, ins, f"the base image `{ref.raw}`", True))
+    state = _facts_presence(facts, Origin(stage, ins, f"the base `{ref.raw}`", True))
     state.base_known = facts.has_shell is not None and facts.has_package_manager is not None
     if facts.has_package_manager:
         for manager in facts.package_managers:
-            state.managers[manager] = Origin(stage, ins, f"the base image `{ref.raw}`", True)
+            state.managers[manager] = Origin(stage, ins, f"the base `{ref.raw}`", True)
     return state
 
 
@@ -255,7 +255,7 @@ class SurfaceAnalysis:
         """An Origin on the FROM that names the external base of `stage`'s chain."""
         root = stage.chain[0]
         ref = root.image.raw if root.image is not None else root.base_text
-        return Origin(root, root.from_instruction, f"the base image `{ref}` ({evidence})", True)
+        return Origin(root, root.from_instruction, f"the base `{ref}` ({evidence})", True)
 
     def _apply_removals(self, run: RunAnalysis, state: Presence) -> None:
         removed_pkgs = {p for p in run.removed()}

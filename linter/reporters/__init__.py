@@ -41,14 +41,8 @@ def file_suggestion(result):
 
 
 def suggestion_dict(suggestion) -> Optional[dict]:
-    """A suggestion as JSON data: `image`, `reason`, sizes, `text`."""
-    if suggestion is None:
-        return None
-    data = dict(suggestion.as_dict())
-    # Shim until the Suggestion with `reason` lands (helper advice); remove then.
-    data.setdefault("reason", getattr(suggestion, "reason", None) or suggestion.text)
-    data.setdefault("text", suggestion.text)
-    return data
+    """A suggestion as JSON data (`image`, `reason`, `action`, `text`, sizes), or None."""
+    return suggestion.as_dict() if suggestion is not None else None
 
 
 def get_writer(name: str):

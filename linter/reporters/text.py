@@ -4,6 +4,7 @@ then one summary line.
     Dockerfile:1:1: DSL101 error: ...
     Dockerfile:2:1: DSL401 warning: ...
         suggestion: build in a separate stage and ship gcr.io/...: about 890 MB -> 2.3 MB
+                    (a suggestion longer than the 120 columns wraps under itself)
     2 problems (1 error, 1 warning) in 1 file (1 file linted)
 
 With `Report.verbose`, a short `why:` line (the first sentence of the rule's "Why is this
@@ -15,6 +16,25 @@ from dockerslim_lint.reporters import escape, file_suggestion
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+WIDTH = 120  # the suggestion block wraps to fit a terminal this wide
+
+
+def _wrap(text: str, width: int) -> list:
+    """Words of `text` in lines of at most `width` characters (a longer word stays whole)."""
+    import textwrap
+
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _block(stream, plain_label: str, label: str, text: str) -> None:
+    """`    label text`, wrapped to WIDTH columns under itself."""
+    indent = 4 + len(plain_label) + 1
+    lines = _wrap(text, WIDTH - indent)
+    stream.write(f"    {label} {lines[0]}\n")
+    for line in lines[1:]:
+        stream.write(" " * indent + line + "\n")
 
 
 def _plural(n: int, word: str) -> str:
@@ -83,12 +103,12 @@ def write(stream, results, report):
         suggestion = file_suggestion(result)
         if suggestion is not None and suggestion.text:
             label = (_DIM + "suggestion:" + _RESET) if color else "suggestion:"
-            stream.write(f"    {label} {escape(suggestion.text)}\n")
+            _block(stream, "suggestion:", label, escape(suggestion.text))
         rewrite = next((f.extra["rewrite"] for f in result.findings if f.extra.get("rewrite")), None)
         if rewrite:  # the multi-stage rewrite (an unsafe fix of DSL101/DSL102), or why there is none
-            label = "rewrite:" if rewrite.startswith("no ") else "rewrite (--unsafe-fixes):"
-            label = (_DIM + label + _RESET) if color else label
-            stream.write(f"    {label} {escape(rewrite)}\n")
+            plain = "rewrite:" if rewrite.startswith("no ") else "rewrite (--unsafe-fixes):"
+            label = (_DIM + plain + _RESET) if color else plain
+            _block(stream, plain, label, escape(rewrite))
         for line, rule_id, advice in _unused(result):
             stream.write(f"{escape(result.path)}:{line}:1: unused suppression of {rule_id}: "
                          f"it silenced nothing; {advice}\n")
