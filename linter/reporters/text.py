@@ -108,6 +108,9 @@ def write(stream, results, report):
         if rewrite:  # the multi-stage rewrite (an unsafe fix of DSL101/DSL102), or why there is none
             plain = "rewrite:" if rewrite.startswith("no ") else "rewrite (--unsafe-fixes):"
             label = (_DIM + plain + _RESET) if color else plain
+            if not rewrite.startswith("no ") and suggestion is not None and suggestion.image and \
+                    rewrite.startswith(f"{suggestion.action} {suggestion.image}"):
+                rewrite = "rewrites the file as suggested"  # not the suggestion's paragraph again
             _block(stream, plain, label, escape(rewrite))
         for line, rule_id, advice in _unused(result):
             stream.write(f"{escape(result.path)}:{line}:1: unused suppression of {rule_id}: "
