@@ -1,6 +1,6 @@
 """The model of one Dockerfile, built once and read by every rule.
 
-Vocabulary (RULES.md): stages, stage references resolved as BuildKit resolves
+Vocabulary: stages, stage references resolved as BuildKit resolves
 them, the target stage, runtime stages (the target and every stage it inherits
 from through `FROM <stage>`), needed stages (runtime stages plus what they read
 through `COPY --from=` / `RUN --mount=from=`, transitively), build stages (needed
