@@ -261,3 +261,14 @@ def test_refusals_of_a_result():
     assert rw.refusals(refused) == ["no multi-stage rewrite: `npm start` runs a package.json script, "
                                     "which is not in this file"]
     assert rw.refusals(linter.lint_bytes(_read("go-static", "Dockerfile"), "Dockerfile")) == []
+
+
+def test_only_cgo_off_ships_static():
+    data = (b"FROM golang:1.24-bookworm\nWORKDIR /src\nCOPY . .\n"
+            b"RUN go build -ldflags '-extldflags \"-static\"' -o /usr/local/bin/app .\n"
+            b"ENTRYPOINT [\"/usr/local/bin/app\"]\n")
+    result = _plan(data)
+    if isinstance(result, rw.Rewrite):  # only on an image with a C library
+        assert "static-debian" not in result.image
+    else:
+        assert result.category in ("need", "image"), result.reason

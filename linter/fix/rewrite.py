@@ -455,9 +455,13 @@ def _check_native(model, output, image, facts) -> None:
     crt-static target) ships on an image without a C library; a dynamic build, or one
     whose linking is unknown, needs glibc at least the builder's (distroless base/cc-debianN
     with N at least the builder's Debian release)."""
+    label = {"go-binary": "Go", "rust-binary": "Rust", "c-binary": "C/C++"}[output.kind]
+    if output.kind == "go-binary" and output.cgo is not False and getattr(facts, "libc", None) is None:
+        # Static link flags make a static binary only under external linking, which the file
+        # does not show: only CGO_ENABLED=0 ships on an image without a C library.
+        _refuse("need", f"only a Go build with CGO_ENABLED=0 ships on {image}, which has no C library")
     if output.static:
         return
-    label = {"go-binary": "Go", "rust-binary": "Rust", "c-binary": "C/C++"}[output.kind]
     why = "dynamically linked" if output.static is False else "perhaps dynamically linked (its linking is not known)"
     if getattr(facts, "libc", None) != "glibc":
         _refuse("need", f"the {label} binary is {why}, so it needs glibc, which {image} lacks")
