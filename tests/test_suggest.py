@@ -118,10 +118,14 @@ def test_seed_proposal_sizes():
 
 
 def test_fix_safe_only_when_swapping_base_alone_works():
-    # No RUN, exec-form ENTRYPOINT of our own: swapping debian for static works.
+    # No RUN, exec-form ENTRYPOINT of our own, the user set by the file: swapping debian for static works.
+    p = proposal("FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -o /app .\n"
+                 "FROM debian:bookworm-slim\nCOPY --from=b /app /app\nUSER 65532\nENTRYPOINT [\"/app\"]\n")
+    assert p.fix_safe and p.replaces == "debian:bookworm-slim" and p.replace_line == 3
+    # The same without USER: :nonroot would change the user from root to 65532.
     p = proposal("FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -o /app .\n"
                  "FROM debian:bookworm-slim\nCOPY --from=b /app /app\nENTRYPOINT [\"/app\"]\n")
-    assert p.fix_safe and p.replaces == "debian:bookworm-slim" and p.replace_line == 3
+    assert p.image == "gcr.io/distroless/static-debian13:nonroot" and not p.fix_safe
     # A RUN in the runtime stage: not safe.
     p = proposal("FROM debian:bookworm-slim\nRUN mkdir /data\nCOPY app /app\nENTRYPOINT [\"/app\"]\n")
     assert not p.fix_safe
@@ -129,8 +133,11 @@ def test_fix_safe_only_when_swapping_base_alone_works():
     p = proposal("FROM debian:bookworm-slim\nCOPY app /app\nCMD /app --serve\n")
     assert not p.fix_safe
     # Python: our ENTRYPOINT runs python by name, which distroless python3 has.
-    p = proposal("FROM python:3.13-slim\nCOPY app.py /app.py\nENTRYPOINT [\"python\", \"/app.py\"]\n")
+    p = proposal("FROM python:3.13-slim\nCOPY app.py /app.py\nUSER 65532\nENTRYPOINT [\"python\", \"/app.py\"]\n")
     assert p.image == "gcr.io/distroless/python3-debian13:nonroot" and p.fix_safe
+    # Without USER, :nonroot changes the user: not safe.
+    p = proposal("FROM python:3.13-slim\nCOPY app.py /app.py\nENTRYPOINT [\"python\", \"/app.py\"]\n")
+    assert p.image == "gcr.io/distroless/python3-debian13:nonroot" and not p.fix_safe
     # Python relying on CMD ["python", ...]: distroless's ENTRYPOINT would run `python python`.
     p = proposal("FROM python:3.13-slim\nCOPY app.py /app.py\nCMD [\"python\", \"/app.py\"]\n")
     assert not p.fix_safe

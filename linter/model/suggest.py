@@ -6,11 +6,13 @@ One proposal per model (cached): DSL101, DSL102 and DSL2xx all carry the same on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.commands import _package_base, is_build_tool_package
 from dockerslim_lint.engine.findings import ACTIONS, Finding, Suggestion, fmt_mb
 from dockerslim_lint.images.catalog import ImageRef
+from dockerslim_lint.model.artifacts import version_lt
+from dockerslim_lint.model.needs import NO_MINIMAL_IMAGE, Needs, needs_of, provides_of, unmet
 from dockerslim_lint.model.runtime import Runtime, detect
 
 
@@ -60,6 +62,7 @@ class Advice:
     runtime: Runtime
     exact: bool  # the image runs the detected runtime at the same version
     current_desc: str
+    needs: Optional[Needs] = None
 
 
 def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
@@ -187,14 +190,21 @@ def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[Optional[str], 
             return slim, f"same Node.js {runtime.version}; distroless ships only Node.js 22, 24 and 26", True
         return None, f"no image of the {family} family runs Node.js {runtime.version}", False
     if found.exact is False and lang == "java":
+        caveat = ""
+        if version_lt(runtime.version, "11"):
+            caveat = " (Java EE modules such as JAXB were removed in 11, reflective access closed in 16)"
+        elif version_lt(runtime.version, "16"):
+            caveat = " (reflective access to JDK internals closed in 16)"
         return found.image, (f"Java {runtime.version} has no {family} image; Java {found.version} is the "
-                             "nearest newer, test the app on it"), False
+                             f"nearest newer{caveat}, test the app on it"), False
     return None, f"no image of the {family} family is known to run {label} {runtime.version}", False
 
 
-def _fix_safe(model, image: str, runtime: Runtime) -> bool:
-    """Swapping the base alone works: no RUN in the runtime stages, and the effective
-    ENTRYPOINT/CMD stay right for the replacement's own entrypoint."""
+def _fix_safe(model, image: str, runtime: Runtime, needs: Needs, catalog) -> bool:
+    """Swapping the base alone gives a working image (RULES.md "Suggestions"): the image
+    provides every need (checked by the choice), the runtime stages run no RUN, the effective
+    user and the WORKDIR that relative paths rely on stay the same, and the effective
+    ENTRYPOINT/CMD stay right for the replacement's own ENTRYPOINT."""
     for stage in model.runtime_stages:
         if any(ins.keyword == "RUN" for ins in stage.instructions):
             return False
@@ -205,12 +215,23 @@ def _fix_safe(model, image: str, runtime: Runtime) -> bool:
         return False
     if entrypoint is None and cmd is not None and not cmd.exec_form:
         return False
-    interpreter = runtime.language in ("python", "node", "java") and "distroless" in image
+    facts, base = catalog.facts(ImageRef.parse(image)), model.base_facts
+    if facts is None or base is None:
+        return False
+    _, user_ins = model.effective_user
+    if user_ins is None and (facts.default_user is None or facts.default_user != base.default_user):
+        return False  # e.g. :nonroot runs as 65532 where the base ran as root
+    if not any(ins.keyword == "WORKDIR" for _, ins in model.runtime_instructions()):
+        words = [w for part in (entrypoint, cmd) if part is not None for w in part.args]
+        relative = any(not w.startswith(("/", "-")) and ("/" in w or "." in w) for w in words)
+        if relative and (facts.workdir is None or facts.workdir != base.workdir):
+            return False  # relative paths resolve against another WORKDIR
+    interpreter = bool(facts.entrypoint)
     if not interpreter:
-        # static/base/cc/chiseled have no entrypoint: ours must be set and exec form.
+        # no ENTRYPOINT of its own: ours must be set, in exec form.
         return (entrypoint is not None and entrypoint.instruction is not None) or (
             entrypoint is None and cmd is not None and cmd.instruction is not None)
-    names = {"python": ("python", "python3"), "node": (), "java": ("java",)}[runtime.language]
+    names = {"python": ("python", "python3"), "node": (), "java": ("java",)}.get(runtime.language, ())
     if entrypoint is not None and entrypoint.instruction is not None:
         return bool(entrypoint.args) and entrypoint.args[0] in names
     if runtime.language == "node" and cmd is not None and cmd.args:
@@ -218,26 +239,106 @@ def _fix_safe(model, image: str, runtime: Runtime) -> bool:
     return False
 
 
-def _not_the_base(model, catalog, image, reason, runtime):
+def _not_the_base(model, catalog, image, reason, needs):
     """RULES.md: never the image already in use, nor one larger than it."""
     if image is None or model.runtime_base is None:
         return image, reason
     base = model.runtime_base
     candidate = ImageRef.parse(image)
-    label = _LABELS.get(runtime.language, runtime.language or "the program")
+    label = needs.label
     if candidate.name == base.name and candidate.lookup_tag == base.lookup_tag:
-        return None, f"{base.raw} is already the smallest image known to run {label} {runtime.version or ''}".rstrip()
+        return None, f"{base.raw} is already the smallest image known to run {label}"
     size = _image_size(catalog, image)
     facts = model.base_facts
     if size is not None and facts is not None and facts.size_mb is not None and size >= facts.size_mb:
-        return None, f"no image smaller than {base.raw} is known to run {label} {runtime.version or ''}".rstrip()
+        return None, f"no image smaller than {base.raw} is known to run {label}"
     return image, reason
+
+
+def moved_runs(model, action: str):
+    """The RUNs a suggestion moves to a build stage: DSL101/DSL102's builds (build commands,
+    build-tool installs, language dependency installs whose result is copied). Others stay."""
+    if action == ACTIONS[2]:
+        return ()
+    stages = model.stages[:1] if action == ACTIONS[0] else model.runtime_stages
+    out = []
+    for stage in stages:
+        for ins, run in stage.runs():
+            tools = any(is_build_tool_package(p) for op in run.package_ops if op.action == "install"
+                        for p in op.packages)
+            deps = bool(set(run.managers_run) & _DEPENDENCY_MANAGERS) or any(
+                w and w[0] in ("go", "cargo", "rustup", "bundle", "composer", "mix", "dotnet", "mvn", "gradle",
+                              "./mvnw", "./gradlew") for w in run.commands)
+            if run.build_commands or tools or deps:
+                out.append(ins)
+    return tuple(out)
+
+
+_DEPENDENCY_MANAGERS = {"pip", "npm", "yarn", "pnpm", "gem", "poetry", "uv"}
+
+
+def _with_extra(catalog, image: str, model) -> str:
+    """.NET chiseled: the `-extra` variant (ICU, tzdata) unless the file sets invariant globalization."""
+    if not image.endswith("-chiseled"):
+        return image
+    invariant = (model.target.variables.get("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT") or "").lower()
+    if invariant in ("true", "1"):
+        return image
+    extra = image + "-extra"
+    return extra if catalog.facts(ImageRef.parse(extra)) is not None else image
+
+
+def _candidates(needs: Needs, runtime: Runtime, family: str, catalog, model) -> List[Tuple[str, str, bool]]:
+    """(image, reason, exact) to try, smallest first: the table's image, then, for interpreters,
+    the same-version -slim image that keeps a shell and the package manager."""
+    rt = Runtime(needs.language, needs.interpreter_version or runtime.version,
+                 static=True if needs.libc == "static" else runtime.static if needs.libc is None else False,
+                 libc=needs.libc if needs.libc in ("glibc", "musl") else runtime.libc,
+                 dotnet_mode=runtime.dotnet_mode, web=runtime.web,
+                 needs_libgcc=bool(needs.libgcc), evidence=runtime.evidence)
+    image, reason, exact = choose(rt, family, catalog)
+    out = []
+    if image is not None:
+        out.append((_with_extra(catalog, image, model), reason, exact))
+    version = rt.version
+    if needs.language in ("python", "node") and version:
+        slim = f"{needs.language}:{version}-slim"
+        if catalog.facts(ImageRef.parse(slim)) is not None and all(c[0] != slim for c in out):
+            out.append((slim, f"same {needs.label}, with a shell and apt", True))
+    return out if out else [(None, reason, False)]
+
+
+def _choose_for(model, needs: Needs, runtime: Runtime, context) -> Tuple[Optional[str], str, bool]:
+    catalog = context.catalog
+    if needs.runs_program is False:
+        return None, f"the image runs no program of its own ({needs.runs_what})", False
+    if needs.runs_program is None:
+        return None, "the image's command is unknown", False
+    if needs.language in NO_MINIMAL_IMAGE:
+        return None, f"no minimal image in the catalog provides {needs.label}", False
+    if needs.unknown:
+        return None, f"the {needs.unknown[0]} could not be detected", False
+    first_unmet = None
+    for image, reason, exact in _candidates(needs, runtime, context.suggestion_family, catalog, model):
+        if image is None:
+            return None, reason, False
+        provides = provides_of(catalog.facts(ImageRef.parse(image)), image, model)
+        if provides is None:
+            first_unmet = first_unmet or f"{image} is not in the catalog"
+            continue
+        missing = unmet(needs, provides, strict=True)
+        if not missing:
+            return image, reason, exact
+        first_unmet = first_unmet or missing[0].clause
+    return None, f"{first_unmet}, and no smaller image is known to provide it", False
 
 
 def _advise(model, context) -> Advice:
     catalog = context.catalog
     runtime = detect(model)
-    image, reason, exact = choose(runtime, context.suggestion_family, catalog)
+    action = action_of(model)
+    needs = needs_of(model, moved_runs(model, action))
+    image, reason, exact = _choose_for(model, needs, runtime, context)
     current, desc = estimate_current(model, catalog)
     base_ins = model.base_from
     replaces = model.runtime_stages[0].base_text if model.runtime_base is not None else None
@@ -246,10 +347,10 @@ def _advise(model, context) -> Advice:
         line_text = model.parsed.lines[base_ins.start_line - 1] if model.parsed.lines else ""
         pos = line_text.find(replaces)
         column = pos + 1 if pos >= 0 else None
-    safe = image is not None and column is not None and _fix_safe(model, image, runtime) and \
-        model.runtime_stages[0].from_instruction.value.find("$") < 0
-    image, reason = _not_the_base(model, catalog, image, reason, runtime)
-    suggestion = Suggestion(image, reason, action_of(model),
-                            _image_size(catalog, image) if image else None, current, safe,
-                            replaces, base_ins.start_line, column)
-    return Advice(suggestion, runtime, exact, desc)
+    image, reason = _not_the_base(model, catalog, image, reason, needs)
+    safe = image is not None and column is not None and action == ACTIONS[2] and exact \
+        and _fix_safe(model, image, runtime, needs, catalog) \
+        and model.runtime_stages[0].from_instruction.value.find("$") < 0
+    suggestion = Suggestion(image, reason, action, _image_size(catalog, image) if image else None,
+                            current, safe, replaces, base_ins.start_line, column)
+    return Advice(suggestion, runtime, exact and image is not None, desc, needs)

@@ -1,0 +1,568 @@
+"""Needs of the shipped program and what an image provides (RULES.md Vocabulary).
+
+    needs_of(model) -> Needs                       computed once per model (cached)
+    provides_of(facts, image, model=None) -> Provides
+        An image's provides from its catalog facts; with `model`, plus what the runtime
+        stages add (COPY/ADD destinations, packages they install) when rebuilt on it.
+    unmet(needs, provides, strict=False) -> list[Unmet]
+        The known needs the image does not provide. strict=False (the runtime-compatibility
+        rules): only needs that are known *not* provided. strict=True (suggestions, fixes):
+        a need whose provide is unknown is unmet too, since a suggestion must be known to run.
+
+A need that cannot be read from the file is None (unknown) and nothing is concluded from
+it; `Needs.unknown` names the needs that block a suggestion. Image facts come from the
+catalog (ImageFacts); none is written here. The program's build facts come from
+model.artifacts (build_outputs / artifacts_of / effective_programs), shared with DSL5xx.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import FrozenSet, List, Optional, Tuple
+
+from dockerslim_lint.dockerfile.commands import _package_base, is_build_tool_package, tokenize
+from dockerslim_lint.images.catalog import ImageRef
+from dockerslim_lint.model.artifacts import artifacts_of, build_outputs, effective_programs, version_lt
+from dockerslim_lint.model.runtime import detect
+
+# Packages that are data, not code: they tie an image to no C library or package manager.
+DATA_ONLY_PACKAGES = frozenset({"ca-certificates", "tzdata", "ca-certificates-bundle", "tzdata-legacy"})
+# Interactive programs: an image whose command is one of these (alone) runs no program of its own.
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "fish", "busybox"})
+REPLS = frozenset({"python", "python2", "python3", "node", "nodejs", "irb", "ghci", "jshell", "erl", "iex",
+                   "php", "R", "perl", "lua", "ruby", "pwsh", "scala", "clojure", "julia", "deno", "bun"})
+# Languages with no image in any suggestion family: detected, and answered honestly.
+NO_MINIMAL_IMAGE = {"php": "PHP", "ruby": "Ruby", "perl": "Perl", "erlang": "Erlang", "elixir": "Elixir",
+                    "r": "R", "haskell": "Haskell", "lua": "Lua", "swift": "Swift", "dart": "Dart",
+                    "julia": "Julia", "deno": "Deno", "bun": "Bun"}
+_PROGRAM_LANGUAGE = {
+    "php": "php", "php-fpm": "php", "apache2-foreground": "php", "docker-php-entrypoint": "php",
+    "artisan": "php", "ruby": "ruby", "rails": "ruby", "bundle": "ruby", "puma": "ruby", "rackup": "ruby",
+    "unicorn": "ruby", "sidekiq": "ruby", "perl": "perl", "plackup": "perl", "starman": "perl", "hypnotoad": "perl",
+    "erl": "erlang", "rebar3": "erlang", "elixir": "elixir", "mix": "elixir", "iex": "elixir",
+    "R": "r", "Rscript": "r", "stack": "haskell", "cabal": "haskell", "runghc": "haskell",
+    "lua": "lua", "luajit": "lua", "swift": "swift", "dart": "dart", "julia": "julia", "deno": "deno", "bun": "bun",
+}
+_PACKAGE_LANGUAGE = (("php", "php"), ("ruby", "ruby"), ("perl", "perl"), ("erlang", "erlang"), ("elixir", "elixir"),
+                     ("r-base", "r"), ("ghc", "haskell"), ("lua", "lua"))
+# Process supervisors and init wrappers that start scripts: they need a shell for what they run.
+SUPERVISORS = frozenset({"supervisord", "s6-svscan", "/init", "runsvdir", "circusd", "pm2", "pm2-runtime",
+                         "forever", "honcho", "foreman", "catalina.sh", "startup.sh", "run.sh"})
+_INIT_WRAPPERS = frozenset({"tini", "dumb-init", "gosu", "su-exec", "tini-static", "catatonit"})
+_SHELL_SYNTAX = re.compile(r"[|&;<>()$`*?~\\\"'{}\[\]]|\b(if|then|for|while|do|done|fi|case|esac)\b")
+
+
+@dataclass(frozen=True)
+class Unmet:
+    need: str  # "libc", "glibc", "libgcc", "interpreter", "interpreter_path", "shell", "program", "os_packages"
+    clause: str  # one clause, for a reason: "the program needs a shell (ENTRYPOINT runs start.sh)"
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the shipped program requires at run time, read from the file. None: unknown."""
+
+    language: Optional[str]  # go, rust, c, python, node, java, dotnet, php, ruby, ... ; None unknown
+    label: str  # "Go", "Python 3.12", "PHP 8.3", for reasons
+    runs_program: Optional[bool]  # False: no program of its own (no command, or a shell / REPL)
+    runs_what: str  # the command in words ("`bash`", "no ENTRYPOINT or CMD")
+    libc: Optional[str] = None  # "static" | "glibc" | "musl" | None unknown / not native
+    glibc_version: Optional[str] = None  # the builder's glibc (a glibc need is >= this)
+    libgcc: Optional[bool] = None  # libgcc_s / libstdc++ (Rust -gnu, C++)
+    interpreter: Optional[str] = None  # "python", "node", "java", "dotnet"
+    interpreter_version: Optional[str] = None  # "3.12" (minor), "20" (major), "21", "8.0"
+    interpreter_path: Optional[str] = None  # the path installed packages / venvs were built against
+    interpreter_from: Optional[str] = None  # else the image line they were installed on ("python")
+    shell: Optional[bool] = False  # True: the program needs a shell at run time
+    shell_why: str = ""
+    build_shell: bool = False  # a RUN left in the runtime stages needs a shell to build
+    programs: Tuple[str, ...] = ()  # programs the commands run (besides the interpreter and the artifact)
+    os_packages: Tuple[str, ...] = ()  # code packages the runtime stages install (net)
+    package_manager: Optional[str] = None  # the manager those packages and RUNs use ("apt", "apk", ...)
+    arch: Optional[str] = None  # a fixed platform of the runtime stage ("linux/arm64"), None: the default
+    dotnet_mode: Optional[str] = None
+    web: bool = False
+    unknown: Tuple[str, ...] = ()  # needs that could not be read and block a suggestion
+    evidence: str = ""
+
+    @property
+    def native(self) -> bool:
+        return self.language in ("go", "rust", "c") or (self.language == "dotnet" and self.dotnet_mode in (
+            "self-contained", "aot"))
+
+
+@dataclass(frozen=True)
+class Provides:
+    """What an image offers a program, from its facts (plus the runtime stages' additions)."""
+
+    image: str
+    libc: Optional[str]  # "glibc" | "musl" | None (none: scratch/static) ; "unknown" when unknown
+    glibc_version: Optional[str]
+    libgcc: Optional[bool]
+    runtime: Optional[str]
+    runtime_version: Optional[str]
+    python_path: Optional[str]
+    shell: Optional[bool]
+    programs: Optional[FrozenSet[str]]  # absolute paths; None unknown
+    path_env: Optional[str]
+    package_managers: Optional[Tuple[str, ...]]
+    entrypoint: Optional[Tuple[str, ...]]
+    default_user: Optional[str]
+    workdir: Optional[str]
+    size_mb: Optional[float]
+    family: str = ""
+    repository: str = ""  # the image line: "python", "gcr.io/distroless/python3-debian13"
+
+    def has_program(self, name: str) -> Optional[bool]:
+        if self.programs is None or not name:
+            return None
+        if name.startswith("/"):
+            return name in self.programs or ("/usr" + name) in self.programs
+        if self.path_env is None:
+            return None
+        return any(f"{d.rstrip('/')}/{name}" in self.programs for d in self.path_env.split(":") if d)
+
+
+def provides_of(facts, image: str, model=None) -> Optional[Provides]:
+    """Provides of `image` (its ImageFacts), or None when the catalog does not know it. With a
+    model, programs copied by the runtime stages are added (they land in the rebuilt image)."""
+    if facts is None:
+        return None
+    unknown = set(facts.unknown or ())
+    libc = "unknown" if "libc" in unknown else facts.libc
+    libgcc = None
+    family = facts.family or ""
+    if libc is None and facts.kind in ("minimal", "scratch"):
+        libgcc = False
+    elif family.startswith("distroless-cc") or family.startswith("distroless-") and facts.runtime in (
+            "python", "node", "java"):
+        libgcc = True  # distroless language images are built on cc
+    elif facts.kind in ("slim-runtime", "full-os", "toolchain") and libc == "glibc":
+        libgcc = True  # Debian/Ubuntu/UBI bases ship libgcc-s1 and libstdc++ as essential
+    programs = facts.programs
+    if programs is not None and model is not None:
+        programs = frozenset(programs) | _added_paths(model)
+    return Provides(
+        image=image, libc=libc, glibc_version=facts.glibc_version, libgcc=libgcc,
+        runtime=facts.runtime, runtime_version=facts.runtime_version, python_path=facts.python_path,
+        shell=facts.has_shell, programs=programs, path_env=facts.path_env,
+        package_managers=None if "package_managers" in unknown else tuple(facts.package_managers or ()),
+        entrypoint=None if "entrypoint" in unknown else facts.entrypoint,
+        default_user=facts.default_user, workdir=facts.workdir, size_mb=facts.size_mb, family=family,
+        repository=ImageRef.parse(image).name)
+
+
+def _added_paths(model) -> FrozenSet[str]:
+    """Destinations the runtime stages COPY/ADD (files or folders), absolute, as written."""
+    out = set()
+    for stage in model.runtime_stages:
+        for ins in stage.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.args:
+                dest = ins.args[-1]
+                if dest.startswith("/"):
+                    out.add(dest.rstrip("/") or "/")
+                    if len(ins.args) == 2 and dest.endswith("/"):
+                        out.add(dest.rstrip("/") + "/" + ins.args[0].rstrip("/").rsplit("/", 1)[-1])
+    return frozenset(out)
+
+
+# ---------------------------------------------------------------------------- needs
+
+def needs_of(model, moved=()) -> Needs:
+    """The needs of the shipped program (cached on the model). `moved`: RUN instructions the
+    suggestion moves to a build stage (DSL101/DSL102's builds); the other RUNs stay."""
+    key = "_needs_" + ",".join(str(id(i)) for i in moved)
+    cached = model.__dict__.get(key)
+    if cached is None:
+        cached = model.__dict__[key] = _needs(model, set(id(i) for i in moved))
+    return cached
+
+
+def _command_words(model) -> Tuple[Optional[object], List[str]]:
+    entrypoint, cmd, _ = model.effective_entrypoint_cmd
+    words: List[str] = []
+    first = None
+    for part in (entrypoint, cmd):
+        if part is None:
+            continue
+        if part is entrypoint and part.instruction is None and cmd is not None and cmd.instruction is not None:
+            continue  # the base's own ENTRYPOINT wrapper (docker-entrypoint.sh): replaced with the base
+        first = first or part
+        if part.exec_form:
+            words.extend(part.args)
+        else:
+            commands = tokenize(" ".join(part.args))
+            words.extend(commands[0] if commands else [])
+    return first, words
+
+
+def _unwrap(words: List[str]) -> List[str]:
+    """Drop init wrappers (tini --, dumb-init, gosu user) to the program they start."""
+    out = list(words)
+    while out and out[0].rsplit("/", 1)[-1] in _INIT_WRAPPERS:
+        name = out[0].rsplit("/", 1)[-1]
+        out = out[1:]
+        if name in ("gosu", "su-exec") and out:
+            out = out[1:]
+        while out and out[0].startswith("-"):
+            out = out[1:]
+    return out
+
+
+def _language_from_words(words: List[str]) -> Optional[str]:
+    for w in words[:2]:
+        name = w.rsplit("/", 1)[-1]
+        if name in _PROGRAM_LANGUAGE:
+            return _PROGRAM_LANGUAGE[name]
+        if name.endswith(".php"):
+            return "php"
+        if name.endswith(".rb"):
+            return "ruby"
+        if name.endswith(".pl"):
+            return "perl"
+        if name.endswith((".R", ".r")) and len(name) > 2:
+            return "r"
+    return None
+
+
+def _needs(model, moved) -> Needs:
+    runtime = detect(model)
+    facts = model.base_facts
+    first, words = _command_words(model)
+    program_words = _unwrap(words)
+    runs_program: Optional[bool] = True
+    runs_what = "`" + " ".join(words)[:40] + "`" if words else "no ENTRYPOINT or CMD"
+    _, _, known = model.effective_entrypoint_cmd
+    if not words:
+        runs_program = False if known else None
+    elif len(program_words) >= 1 and program_words[0].rsplit("/", 1)[-1] in SHELLS | REPLS and (
+            len(program_words) == 1 or all(w.startswith("-") for w in program_words[1:])):
+        runs_program = False
+    elif program_words and program_words[0].rsplit("/", 1)[-1] in SHELLS and program_words[1:2] == ["-l"]:
+        runs_program = False
+
+    language = runtime.language
+    other = _language_from_words(program_words) or _other_language(model, facts)
+    if other is not None and (language is None or language in ("c",) and other):
+        language = other
+    if language is None and facts is not None and facts.runtime:
+        language = facts.runtime
+    version = runtime.version if language == runtime.language else None
+    if version is None:
+        version = _version_from_env(model, language) or (
+            facts.runtime_version if facts is not None and facts.runtime == language else None) \
+            or _version_from_tag(model, facts, language) or _version_from_packages(model, language)
+    unknown: List[str] = []
+
+    # The shipped native artifact and how it was built (model.artifacts).
+    libc, glibc, libgcc = None, None, None
+    if runtime.language in ("go", "rust", "c") and language == runtime.language:
+        libc = "static" if runtime.static else (runtime.libc or None)
+        libgcc = True if runtime.needs_libgcc else (False if runtime.static else None)
+        if runtime.language == "go" and not runtime.static:
+            libgcc = False
+        if runtime.language == "c" and not runtime.static and not runtime.needs_libgcc:
+            libgcc = None  # C or C++ from make/cmake: unknown
+    interpreter_path = None
+    interpreter_from = None  # the image line (repository) whose interpreter the packages were installed for
+    native = _native_outputs(model)
+    if native and language == runtime.language and language in ("go", "rust", "c", "dotnet"):
+        out = native[0]
+        if out.static or out.libc == "static":
+            libc = "static"
+        elif out.libc in ("glibc", "musl"):
+            libc = out.libc
+        glibc = out.glibc_version if libc == "glibc" else None
+        if out.needs_libgcc is not None:
+            libgcc = out.needs_libgcc
+    for art in artifacts_of(model):
+        for out in art.outputs:
+            if out.kind == "python-env" and out.interpreter_path:
+                interpreter_path = out.interpreter_path
+            if out.kind == "python-env" and out.interpreter_version and language == "python":
+                version = version or out.interpreter_version
+
+    # What the runtime stages still do when rebuilt on another image.
+    shell, shell_why, build_shell = False, "", False
+    programs: List[str] = []
+    packages: List[str] = []
+    manager = None
+    for stage in model.runtime_stages:
+        for ins in stage.instructions:
+            if ins.keyword != "RUN":
+                continue
+            run = stage.run(ins)
+            if language == "python" and "pip" in run.managers_run:
+                # packages installed for this interpreter: tied to its path (or, unknown, to its image line)
+                interpreter_path = interpreter_path or (facts.python_path if facts is not None else None)
+                interpreter_from = interpreter_from or (model.runtime_base.name if model.runtime_base else None)
+            if id(ins) in moved:
+                continue
+            if not ins.exec_form:
+                build_shell = True
+            elif ins.args:
+                programs.append(ins.args[0])
+            for op in run.package_ops:
+                if op.manager in ("apt", "apk", "dnf", "yum", "microdnf", "zypper"):
+                    manager = manager or op.manager
+            kept = set(run.net_installed())
+            for op in run.package_ops:
+                if op.action != "install" or op.manager not in ("apt", "apk", "dnf", "yum", "microdnf", "zypper"):
+                    continue
+                for pkg in op.packages:
+                    base = _package_base(pkg)
+                    if base in kept and base not in DATA_ONLY_PACKAGES and not is_build_tool_package(base) \
+                            and not _is_interpreter_package(base, language):
+                        packages.append(base)
+    if language == "python" and interpreter_path is None and interpreter_from is None \
+            and _copies_site_packages(model):
+        unknown.append("interpreter path")
+
+    # Shell needs of the command itself.
+    entrypoint, cmd, _ = model.effective_entrypoint_cmd
+    if entrypoint is not None and entrypoint.instruction is None and cmd is not None and cmd.instruction is not None:
+        entrypoint = None  # the base's wrapper goes with the base
+    command = entrypoint if entrypoint is not None else cmd
+    if command is not None and not command.exec_form:
+        text = " ".join(command.args)
+        if _SHELL_SYNTAX.search(text) or (entrypoint is not None and cmd is not None):
+            shell, shell_why = True, "its command is in shell form with shell syntax"
+    head = program_words[0].rsplit("/", 1)[-1] if program_words else ""
+    if head in SHELLS and runs_program:
+        shell, shell_why = True, f"its command runs `{head}`"
+    elif head.endswith((".sh", ".bash")) or head in SUPERVISORS or head.endswith("-entrypoint") \
+            or head == "docker-entrypoint.sh":
+        shell, shell_why = True, f"its command runs `{head}`"
+    elif head in ("npm", "yarn", "pnpm", "npx"):
+        shell, shell_why = True, f"`{head}` runs package scripts through a shell"
+        programs.append(head)
+    elif head and head not in REPLS and head != "java" and head != "dotnet" and head.rsplit(".", 1)[-1] not in (
+            "js", "mjs", "cjs", "py", "jar", "dll"):
+        if language in ("python", "node", "java", "dotnet") and not _is_copied_output(model, program_words[0]) \
+                and not _installed_by_the_file(model, program_words[0]):
+            programs.append(program_words[0])  # a program the file does not install: must exist in the image
+    for prog in effective_programs(model):
+        if prog.role == "healthcheck":
+            if not prog.exec_form:
+                shell, shell_why = True, shell_why or "its HEALTHCHECK is in shell form"
+            name = prog.name.rsplit("/", 1)[-1]
+            if name in SHELLS:
+                shell, shell_why = True, shell_why or f"its HEALTHCHECK runs `{name}`"
+            elif not _is_copied_output(model, prog.name):
+                programs.append(prog.name)
+    if shell is False and head and "/" in program_words[0] and not _is_copied_output(model, program_words[0]) \
+            and language in ("go", "rust", "c") and not program_words[0].endswith((".js", ".py", ".jar")):
+        pass  # a copied binary: its kind is the build's
+
+    interpreter = language if language in ("python", "node", "java", "dotnet") else None
+    if interpreter == "dotnet" and runtime.dotnet_mode in ("self-contained", "aot"):
+        interpreter = None
+        libc = libc or "glibc"
+    if interpreter is not None and version is None:
+        unknown.append(f"{_label(language)} version")
+    if language is None:
+        unknown.append("runtime")
+    label = _label(language) + (f" {version}" if version and language not in ("go", "rust", "c") else "")
+    platform = model.runtime_stages[0].platform if model.runtime_stages else None
+    return Needs(language=language, label=label, runs_program=runs_program, runs_what=runs_what,
+                 libc=libc, glibc_version=glibc, libgcc=libgcc, interpreter=interpreter,
+                 interpreter_version=version if interpreter else None, interpreter_path=interpreter_path,
+                 interpreter_from=interpreter_from if interpreter else None,
+                 shell=shell, shell_why=shell_why, build_shell=build_shell,
+                 programs=tuple(dict.fromkeys(programs)), os_packages=tuple(dict.fromkeys(packages)),
+                 package_manager=manager, arch=platform if platform and "$" not in platform else None,
+                 dotnet_mode=runtime.dotnet_mode, web=runtime.web, unknown=tuple(unknown),
+                 evidence=runtime.evidence)
+
+
+_LABELS = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET", "go": "Go", "rust": "Rust",
+           "c": "C/C++"}
+
+
+def _label(language: Optional[str]) -> str:
+    if language is None:
+        return "the program"
+    return _LABELS.get(language) or NO_MINIMAL_IMAGE.get(language) or language
+
+
+def _other_language(model, facts) -> Optional[str]:
+    """PHP, Ruby, Perl, ... from the runtime base or the runtime stages' packages."""
+    if facts is not None and facts.runtime in NO_MINIMAL_IMAGE:
+        return facts.runtime
+    for stage in model.runtime_stages:
+        for _, run in stage.runs():
+            for pkg in run.net_installed():
+                for prefix, lang in _PACKAGE_LANGUAGE:
+                    if pkg == prefix or re.match(rf"^{re.escape(prefix)}[0-9.]*(-|$)", pkg):
+                        return lang
+            for op in run.package_ops:
+                if op.manager == "gem":
+                    return "ruby"
+    return None
+
+
+_VERSION_VARS = {"python": ("PYTHON_VERSION",), "node": ("NODE_VERSION",), "java": ("JAVA_VERSION",),
+                 "dotnet": ("DOTNET_VERSION", "ASPNET_VERSION"), "go": ("GOLANG_VERSION", "GO_VERSION"),
+                 "php": ("PHP_VERSION",), "ruby": ("RUBY_VERSION",)}
+
+
+def _version_from_env(model, language) -> Optional[str]:
+    """A version set through ENV/ARG (`PYTHON_VERSION=3.11.9` -> "3.11"), along the runtime stages."""
+    for name in _VERSION_VARS.get(language, ()):
+        value = model.target.variables.get(name)
+        if not value or "$" in value:
+            continue
+        m = re.match(r"^v?(\d+)(?:\.(\d+))?", value)
+        if not m:
+            continue
+        if language == "python" and m.group(2):
+            return f"{m.group(1)}.{m.group(2)}"
+        if language == "dotnet":
+            return f"{m.group(1)}.{m.group(2) or 0}"
+        if language == "java" and m.group(1) == "1" and m.group(2):
+            return m.group(2)
+        return m.group(1)
+    return None
+
+
+_OS_TOOLS = frozenset({"curl", "wget", "nc", "netcat", "bash", "sh", "ps", "pgrep", "grep", "cat", "test",
+                       "true", "false", "sleep", "env", "su", "sudo", "nginx", "apache2", "httpd"})
+
+
+def _installed_by_the_file(model, program: str) -> bool:
+    """A console script (gunicorn, uvicorn, next) that a language package manager run of the
+    runtime stages installs: it comes with the packages, moved or not."""
+    if program.rsplit("/", 1)[-1] in _OS_TOOLS:
+        return False
+    return any(set(run.managers_run) & {"pip", "npm", "yarn", "pnpm", "gem", "poetry", "uv", "pipenv"}
+               or any(w and w[0] in ("poetry", "uv", "pipenv", "pdm") for w in run.commands)
+               for stage in model.runtime_stages for _, run in stage.runs())
+
+
+def _native_outputs(model):
+    """Native programs the image ships, the one its command runs first: what COPY --from brings
+    in, else what the runtime stages build themselves (a single-stage build)."""
+    copied = [(not art.runs_it, o) for art in artifacts_of(model) for o in art.outputs if o.native]
+    if copied:
+        return [o for _, o in sorted(copied, key=lambda pair: pair[0])]
+    out = []
+    for stage in model.runtime_stages:
+        out.extend(o for o in build_outputs(model, stage) if o.native)
+    return out[::-1]  # the last build is the program
+
+
+def _version_from_tag(model, facts, language) -> Optional[str]:
+    """`python:2.7-slim` -> "2.7", `node:14` -> "14" when the base is that language's image."""
+    base = model.runtime_base
+    if base is None or facts is None or facts.runtime != language or not base.tag:
+        return None
+    m = re.match(r"^(\d+)(?:\.(\d+))?", base.tag)
+    if not m:
+        return None
+    if language in ("python", "dotnet"):
+        return f"{m.group(1)}.{m.group(2)}" if m.group(2) else None
+    return m.group(1)
+
+
+_VERSION_PACKAGES = {"java": re.compile(r"^(?:openjdk-|temurin-|java-)(\d+)(?:-jre|-jdk|-openjdk)"),
+                     "python": re.compile(r"^python(\d\.\d+)$"), "node": re.compile(r"^nodejs(\d+)$")}
+
+
+def _version_from_packages(model, language) -> Optional[str]:
+    pattern = _VERSION_PACKAGES.get(language)
+    if pattern is None:
+        return None
+    for stage in model.runtime_stages:
+        for _, run in stage.runs():
+            for pkg in run.net_installed():
+                m = pattern.match(pkg)
+                if m:
+                    return m.group(1)
+    return None
+
+
+def _is_interpreter_package(pkg: str, language: Optional[str]) -> bool:
+    pattern = _VERSION_PACKAGES.get(language or "")
+    return bool(pattern and pattern.match(pkg)) or (language == "python" and pkg in ("python3", "python3-minimal")) \
+        or (language == "node" and pkg == "nodejs") or (language == "java" and pkg.startswith(("default-jre",)))
+
+
+def _copies_site_packages(model) -> bool:
+    for art in artifacts_of(model):
+        if any(o.kind == "python-env" for o in art.outputs):
+            return True
+    return False
+
+
+def _is_copied_output(model, name: str) -> bool:
+    """The program is the file's own: something a COPY into the runtime stages brings, or a path
+    that a build in the runtime stages produces (a single-stage build's output)."""
+    if not name:
+        return False
+    if "/" in name and any(run.build_commands for stage in model.runtime_stages for _, run in stage.runs()):
+        return True
+    for art in artifacts_of(model):
+        if art.runs_it:
+            return True
+    if "/" not in name:
+        return False
+    for stage in model.runtime_stages:
+        for ins in stage.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.args:
+                dest = ins.args[-1].rstrip("/")
+                if name == dest or name.startswith(dest + "/") or name.lstrip("./") == dest.lstrip("./"):
+                    return True
+    return False
+
+
+# ---------------------------------------------------------------------------- unmet
+
+def unmet(needs: Needs, provides: Provides, strict: bool = False) -> List[Unmet]:
+    """The needs `provides` does not meet. strict: an unknown provide counts as unmet."""
+    out: List[Unmet] = []
+
+    def miss(have: Optional[bool], need: str, clause: str):
+        if have is False or (have is None and strict):
+            out.append(Unmet(need, clause))
+
+    p = provides
+    if needs.libc in ("glibc", "musl"):
+        have = None if p.libc == "unknown" else p.libc == needs.libc
+        miss(have, "libc", f"the program needs {needs.libc}, which {p.image} lacks")
+        if needs.libc == "glibc" and needs.glibc_version and have:
+            newer = version_lt(p.glibc_version, needs.glibc_version)
+            miss(None if newer is None else not newer, "glibc",
+                 f"the program was built against glibc {needs.glibc_version}")
+    if needs.libgcc:
+        miss(p.libgcc, "libgcc", f"the program needs libgcc/libstdc++, which {p.image} lacks")
+    if needs.interpreter:
+        if p.runtime is None and p.runtime_version is None:
+            have = False
+        else:
+            have = p.runtime == needs.interpreter if p.runtime else None
+        if have and needs.interpreter_version:
+            v, pv = needs.interpreter_version, p.runtime_version
+            if pv is None:
+                have = None
+            elif needs.interpreter == "java":
+                have = not version_lt(pv, v)
+            else:
+                have = pv == v
+        miss(have, "interpreter", f"it runs {needs.label}")
+        if (needs.interpreter_path or needs.interpreter_from) and have:
+            same_line = bool(needs.interpreter_from) and p.repository == needs.interpreter_from
+            path = p.python_path
+            ok = True if same_line else (None if path is None or not needs.interpreter_path
+                                         else path == needs.interpreter_path)
+            miss(ok, "interpreter_path", "its packages were installed for the interpreter at "
+                 + (needs.interpreter_path or f"the {needs.interpreter_from} image's path"))
+    if needs.os_packages:
+        keeps = None if p.package_managers is None else (
+            needs.package_manager in p.package_managers and bool(p.shell))
+        miss(keeps, "os_packages", "the runtime stages install " + ", ".join(needs.os_packages[:3]))
+    if needs.shell or needs.build_shell:
+        why = needs.shell_why if needs.shell else "a RUN left in the runtime stages needs a shell"
+        miss(p.shell, "shell", f"the program needs a shell ({why})")
+    for program in needs.programs:
+        miss(p.has_program(program), "program", f"its command runs `{program.rsplit('/', 1)[-1]}`")
+    return out
