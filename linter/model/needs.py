@@ -277,6 +277,11 @@ def _needs(model, moved) -> Needs:
             libgcc = out.needs_libgcc
     for art in artifacts_of(model):
         for out in art.outputs:
+            if out.kind in ("jar", "dotnet-publish") and language in ("java", "dotnet") and not out.self_contained:
+                # the level the build compiled for: the runtime must be at least that (Java) / that (.NET)
+                built = _major_of(out.target_level or out.sdk_version, language)
+                if built and (version is None or version_lt(version, built)):
+                    version = built
             if out.kind == "python-env" and out.interpreter_path:
                 interpreter_path = out.interpreter_path
             if out.kind == "python-env" and out.interpreter_version and language == "python":
@@ -449,6 +454,16 @@ def _native_outputs(model):
     for stage in model.runtime_stages:
         out.extend(o for o in build_outputs(model, stage) if o.native)
     return out[::-1]  # the last build is the program
+
+
+def _major_of(text: Optional[str], language: str) -> Optional[str]:
+    """"21.0.2" -> "21" (Java; "1.8" -> "8"), "8.0.100" -> "8.0" (.NET)."""
+    m = re.match(r"^(\d+)(?:\.(\d+))?", text or "")
+    if not m:
+        return None
+    if language == "java":
+        return m.group(2) if m.group(1) == "1" and m.group(2) else m.group(1)
+    return f"{m.group(1)}.0"
 
 
 def _version_from_tag(model, facts, language) -> Optional[str]:
