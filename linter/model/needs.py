@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import FrozenSet, List, Optional, Tuple
 
-from dockerslim_lint.dockerfile.commands import _package_base, is_build_tool_package, tokenize
+from dockerslim_lint.dockerfile.commands import FETCH_TOOL_PACKAGES, _package_base, is_build_tool_package, tokenize
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.model.artifacts import artifacts_of, build_outputs, effective_programs, version_lt
 from dockerslim_lint.model.runtime import detect
@@ -297,16 +297,17 @@ def _needs(model, moved) -> Needs:
             if ins.keyword != "RUN":
                 continue
             run = stage.run(ins)
-            if language == "python" and "pip" in run.managers_run:
+            if language == "python" and "pip" in run.managers_run and id(ins) not in moved:
+                # (a moved install goes to a build stage with --target and PYTHONPATH: no path tie)
                 # packages installed for this interpreter: tied to its path (or, unknown, to its image line)
                 interpreter_path = interpreter_path or (facts.python_path if facts is not None else None)
                 interpreter_from = interpreter_from or (model.runtime_base.name if model.runtime_base else None)
-            if id(ins) in moved:
-                continue
-            if not ins.exec_form:
-                build_shell = True
-            elif ins.args:
-                programs.append(ins.args[0])
+            is_moved = id(ins) in moved
+            if not is_moved:
+                if not ins.exec_form:
+                    build_shell = True
+                elif ins.args:
+                    programs.append(ins.args[0])
             for op in run.package_ops:
                 if op.manager in ("apt", "apk", "dnf", "yum", "microdnf", "zypper"):
                     manager = manager or op.manager
@@ -316,6 +317,8 @@ def _needs(model, moved) -> Needs:
                     continue
                 for pkg in op.packages:
                     base = _package_base(pkg)
+                    if is_moved and base in FETCH_TOOL_PACKAGES:
+                        continue  # git/curl/wget in a build's RUN serve the build
                     if base in kept and base not in DATA_ONLY_PACKAGES and not is_build_tool_package(base) \
                             and not _is_interpreter_package(base, language):
                         packages.append(base)
@@ -376,7 +379,8 @@ def _needs(model, moved) -> Needs:
                  shell=shell, shell_why=shell_why, build_shell=build_shell,
                  programs=tuple(dict.fromkeys(programs)), os_packages=tuple(dict.fromkeys(packages)),
                  package_manager=manager, arch=platform if platform and "$" not in platform else None,
-                 dotnet_mode=runtime.dotnet_mode, web=runtime.web, unknown=tuple(unknown),
+                 dotnet_mode=runtime.dotnet_mode, web=runtime.web or any(
+                     k.startswith("ASPNETCORE_") for k in model.target.variables), unknown=tuple(unknown),
                  evidence=runtime.evidence)
 
 

@@ -294,7 +294,7 @@ def _candidates(needs: Needs, runtime: Runtime, family: str, catalog, model) -> 
     rt = Runtime(needs.language, needs.interpreter_version or runtime.version,
                  static=True if needs.libc == "static" else runtime.static if needs.libc is None else False,
                  libc=needs.libc if needs.libc in ("glibc", "musl") else runtime.libc,
-                 dotnet_mode=runtime.dotnet_mode, web=runtime.web,
+                 dotnet_mode=runtime.dotnet_mode, web=needs.web,
                  needs_libgcc=bool(needs.libgcc), evidence=runtime.evidence)
     image, reason, exact = choose(rt, family, catalog)
     out = []
