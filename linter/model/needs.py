@@ -356,7 +356,9 @@ def _needs(model, moved) -> Needs:
             name = prog.name.rsplit("/", 1)[-1]
             if name in SHELLS:
                 shell, shell_why = True, shell_why or f"its HEALTHCHECK runs `{name}`"
-            elif not _is_copied_output(model, prog.name):
+            elif name in _INTERPRETER_NAMES.get(language, ()):
+                pass  # the interpreter itself: an interpreter need, met by the language image
+            elif not _is_copied_output(model, prog.name) and not _installed_by_the_file(model, prog.name):
                 programs.append(prog.name)
     if shell is False and head and "/" in program_words[0] and not _is_copied_output(model, program_words[0]) \
             and language in ("go", "rust", "c") and not program_words[0].endswith((".js", ".py", ".jar")):
@@ -434,6 +436,8 @@ def _version_from_env(model, language) -> Optional[str]:
     return None
 
 
+_INTERPRETER_NAMES = {"node": ("node", "nodejs"), "python": ("python", "python3"), "java": ("java",),
+                      "dotnet": ("dotnet",)}
 _OS_TOOLS = frozenset({"curl", "wget", "nc", "netcat", "bash", "sh", "ps", "pgrep", "grep", "cat", "test",
                        "true", "false", "sleep", "env", "su", "sudo", "nginx", "apache2", "httpd"})
 
