@@ -185,7 +185,8 @@ def _command_words(model) -> Tuple[Optional[object], List[str]]:
     for part in (entrypoint, cmd):
         if part is None:
             continue
-        if part is entrypoint and part.instruction is None and cmd is not None and cmd.instruction is not None:
+        if part is entrypoint and part.instruction is None and cmd is not None and cmd.instruction is not None \
+                and not _is_interpreter_entrypoint(part.args):
             continue  # the base's own ENTRYPOINT wrapper (docker-entrypoint.sh): replaced with the base
         first = first or part
         if part.exec_form:
@@ -194,6 +195,15 @@ def _command_words(model) -> Tuple[Optional[object], List[str]]:
             commands = tokenize(" ".join(part.args))
             words.extend(commands[0] if commands else [])
     return first, words
+
+
+def _is_interpreter_entrypoint(args) -> bool:
+    """The base's ENTRYPOINT is a language interpreter (distroless nodejs/python3/java): the
+    file's CMD holds its arguments, not a program."""
+    if not args:
+        return False
+    name = args[0].rsplit("/", 1)[-1]
+    return bool(re.match(r"^(node|nodejs|python[\d.]*|java|dotnet)$", name))
 
 
 def _unwrap(words: List[str]) -> List[str]:
@@ -282,7 +292,9 @@ def _needs(model, moved) -> Needs:
                 built = _major_of(out.target_level or out.sdk_version, language)
                 if built and (version is None or version_lt(version, built)):
                     version = built
-            if out.kind == "python-env" and out.interpreter_path:
+            if out.kind == "python-env" and out.interpreter_path and _is_venv(out):
+                # a virtualenv's bin/python and console scripts point at the interpreter it was made from
+                # (pip --target/--prefix trees run through PYTHONPATH on any same-minor interpreter)
                 interpreter_path = out.interpreter_path
             if out.kind == "python-env" and out.interpreter_version and language == "python":
                 version = version or out.interpreter_version
@@ -328,7 +340,8 @@ def _needs(model, moved) -> Needs:
 
     # Shell needs of the command itself.
     entrypoint, cmd, _ = model.effective_entrypoint_cmd
-    if entrypoint is not None and entrypoint.instruction is None and cmd is not None and cmd.instruction is not None:
+    if entrypoint is not None and entrypoint.instruction is None and cmd is not None and cmd.instruction is not None \
+            and not _is_interpreter_entrypoint(entrypoint.args):
         entrypoint = None  # the base's wrapper goes with the base
     command = entrypoint if entrypoint is not None else cmd
     if command is not None and not command.exec_form:
@@ -508,6 +521,11 @@ def _is_interpreter_package(pkg: str, language: Optional[str]) -> bool:
     pattern = _VERSION_PACKAGES.get(language or "")
     return bool(pattern and pattern.match(pkg)) or (language == "python" and pkg in ("python3", "python3-minimal")) \
         or (language == "node" and pkg == "nodejs") or (language == "java" and pkg.startswith(("default-jre",)))
+
+
+def _is_venv(out) -> bool:
+    words = " ".join(out.command)
+    return "venv" in words or "virtualenv" in words or words.startswith(("uv ", "poetry ", "pipenv "))
 
 
 def _copies_site_packages(model) -> bool:

@@ -260,7 +260,11 @@ def moved_runs(model, action: str):
     build-tool installs, language dependency installs whose result is copied). Others stay."""
     if action == ACTIONS[2]:
         return ()
-    stages = model.stages[:1] if action == ACTIONS[0] else model.runtime_stages
+    if action == ACTIONS[0]:
+        # A single stage becomes the build stage: all its RUNs stay there; the final stage only
+        # copies the result (what a RUN wrote outside the copied paths is the rewrite's refusal).
+        return tuple(ins for ins, _ in model.stages[0].runs())
+    stages = model.runtime_stages
     out = []
     for stage in stages:
         for ins, run in stage.runs():
