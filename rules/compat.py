@@ -589,9 +589,10 @@ def runtime_older_than_build(model, context):
 
     for art, output in _once(artifacts_of(model), ("jar", "dotnet-publish", "node-modules"), test):
         text = _older(runtime, have, output)
+        src = f"`{_copied(art)}`"
         yield _finding("DSL507", art.instruction, _fit(
-            text.format(src=_copied(art), base=base), text.format(src=_copied(art), base="the runtime"),
-            text.format(src="the artifact", base="the runtime")))
+            text.format(src=src, base=base), text.format(src=src, base="the runtime"),
+            text.format(src=f"`{posixpath.basename(art.source) or art.source}`", base="the runtime")))
 
 
 def _older(runtime, have, output: BuildOutput) -> Optional[str]:
@@ -601,7 +602,7 @@ def _older(runtime, have, output: BuildOutput) -> Optional[str]:
             return None
         if output.target_level and version_lt(have, output.target_level) is False:
             return None
-        return (f"`{{src}}` was likely compiled by JDK {built}, {{base}} runs Java {have}: "
+        return (f"{{src}} was likely compiled by JDK {built}, {{base}} runs Java {have}: "
                 f"build with `--release {have}` or run Java {built}")
     if runtime == "dotnet" and output.kind == "dotnet-publish":
         built = output.sdk_version
@@ -609,14 +610,14 @@ def _older(runtime, have, output: BuildOutput) -> Optional[str]:
             return None
         if output.target_level and version_lt(have, output.target_level) is False:
             return None
-        return (f"`{{src}}` was likely published by .NET SDK {built}, {{base}} runs .NET {have}: "
+        return (f"{{src}} was likely published by .NET SDK {built}, {{base}} runs .NET {have}: "
                 f"publish with `-f net{have}` or run .NET {built}")
     if runtime == "node" and output.kind == "node-modules" and output.native_addons is True:
         built = output.interpreter_version
         if not built or _major_of(built) == _major_of(have):
             return None
-        return (f"`{{src}}` likely holds native addons built for Node {built}, {{base}} runs Node {have} "
-                f"(Node-API ones are fine): build on Node {have}")
+        return (f"{{src}} likely has native addons built by Node {built}, {{base}} runs {have}: "
+                f"build on Node {have} (N-API ones are fine)")
     return None
 
 

@@ -211,3 +211,27 @@ def test_dsl506_shell_form_on_alpine_judges_the_first_word():
     assert [line for line, _ in program_findings("FROM alpine:3.20\nCMD bash -c 'echo hi'\n")] == [2]
     assert program_findings("FROM alpine:3.20\nCMD wget -qO- http://x\n") == []
     assert program_findings('FROM alpine:3.20\nHEALTHCHECK CMD ["wget", "-q", "http://x"]\nCMD ["ls"]\n') == []
+
+
+def test_dsl501_debian_golang_needs_the_compiler_fact():
+    """golang:1.22 (Debian) ships gcc: cgo is on by default. The compiler's presence is an image
+    fact (`programs`); without it the rule stays silent, with it the classic case fires."""
+    from dockerslim_lint.dockerfile.parser import parse
+    from dockerslim_lint.images.catalog import default_catalog, load_catalog
+    from dockerslim_lint.model.stages import build_model
+    from dockerslim_lint.rules.compat import cgo_binary_on_libc_free_base
+
+    text = ("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n"
+            "FROM scratch\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n")
+    golang = default_catalog().facts("golang:1.22")
+    if golang.programs is None:
+        assert ids(text) == []  # unknown compiler: silent
+    with_gcc = {"golang-with-gcc-test": {
+        "names": ["golang"], "kind": "toolchain", "shell": "/bin/sh", "libc": "glibc", "runtime": "go",
+        "programs": ["/usr/bin/gcc", "/usr/bin/cc", "/usr/local/go/bin/go", "/bin/sh"],
+        "tags": [{"match": r"(?P<version>1\.\d+)(?:\.\d+)?(?:-.*)?"}]}}
+    model = build_model(parse(text.encode()), catalog=load_catalog(with_gcc))
+    assert [f.line for f in cgo_binary_on_libc_free_base.check(model, None)] == [6]
+    off = text.replace("RUN go build", "RUN CGO_ENABLED=0 go build")
+    model = build_model(parse(off.encode()), catalog=load_catalog(with_gcc))
+    assert list(cgo_binary_on_libc_free_base.check(model, None)) == []
