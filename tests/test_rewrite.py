@@ -113,7 +113,7 @@ def test_refusal_categories_covered():
         text = _read(case, EXPECTED_REFUSAL).decode("utf-8")
         categories.add(text.split(":", 1)[0])
         reasons[case] = text
-    assert {"artifact", "need", "run", "image"} <= categories
+    assert {"artifact", "need", "run", "image", "command", "packages", "check"} <= categories
     assert "needs a shell" in reasons["refuse-npm-start"] and "needs a shell" in reasons["refuse-unknown-command"]
     assert "install ffmpeg" in reasons["refuse-runtime-packages"]
 
@@ -266,9 +266,9 @@ def test_pip_target_needs_root():
 def test_refusals_of_a_result():
     rules, _ = load_rules()
     linter = Linter(rules, Options())
-    refused = linter.lint_bytes(_read("refuse-npm-start", "Dockerfile"), "Dockerfile")
-    assert rw.refusals(refused) == ["no multi-stage rewrite: `npm start` runs a package.json script, "
-                                    "which is not in this file"]
+    refused = linter.lint_bytes(_read("refuse-run-writes-outside", "Dockerfile"), "Dockerfile")
+    assert rw.refusals(refused) == ["no multi-stage rewrite: the RUN at line 5 runs `mkdir` on /etc/app, "
+                                    "outside the copied paths, which may be needed at run time"]
     assert rw.refusals(linter.lint_bytes(_read("go-static", "Dockerfile"), "Dockerfile")) == []
 
 
