@@ -984,3 +984,13 @@ def test_language_image_paths(cat, text, python_path, workdir, path_start):
     f = facts(cat, text)
     assert (f.python_path, f.workdir) == (python_path, workdir)
     assert f.path_env.startswith(path_start) and f.path_env.endswith("/usr/bin:/sbin:/bin")
+
+
+def test_distro_python3(cat):
+    assert cat.distro_python3("debian", "12") == ("3.11", "/usr/bin/python3")
+    assert cat.distro_python3("debian", "trixie") == ("3.13", "/usr/bin/python3")
+    assert cat.distro_python3("debian", "11") == ("3.9", "/usr/bin/python3")
+    assert cat.distro_python3("alpine", "3.20") is None  # not sourced
+    assert cat.distro_python3("ubuntu", "24.04") is None  # not sourced
+    with pytest.raises(ValueError, match="python3"):
+        load_catalog({"distributions": {"acme": {"releases": {"1": {"python3": "three"}}}}})

@@ -47,6 +47,7 @@ Added on top of the contract:
         ImageFacts.has_program(name_or_path, path_env=None) -> True/False/None (None: unknown).
     Catalog.glibc_version_of(distro, release) -> "2.36" | None   (release number or codename)
     Catalog.distro_release_of(distro, release_or_codename) -> "12" | None
+    Catalog.distro_python3(distro, release) -> ("3.11", "/usr/bin/python3") | None  (the distro's python3 package)
     Catalog.program_set(name) -> frozenset | None;  Catalog.distribution_source(distro, release=None) -> dict
     Catalog.family_ids() -> tuple of family ids;  Catalog.replacement_families() -> tuple of names
     Catalog.copy() -> Catalog      an independent copy; extend a copy (or load_catalog(user_images)),
@@ -76,6 +77,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Mapping as _Map  # isinstance on typing.Mapping is several times slower
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
@@ -627,7 +629,7 @@ class _Family:
         where = _where(family_id)
         if not isinstance(family_id, str) or not family_id.strip():
             raise ValueError(f"image family id must be a non-empty string, got {family_id!r}")
-        if not isinstance(data, Mapping):
+        if not isinstance(data, _Map):
             raise ValueError(f"{where}: must be a mapping of fields, got {type(data).__name__}")
         self.id = family_id
         self.user = user
@@ -656,7 +658,7 @@ class _Family:
             raise ValueError(f"{where}: kind is required ({', '.join(KINDS)})")
         self.base = base
         aliases = data.get("version_aliases") or {}
-        if not isinstance(aliases, Mapping):
+        if not isinstance(aliases, _Map):
             raise ValueError(f"{where}: version_aliases must be a mapping")
         self.aliases = {str(k).lower(): _version_text(v, where, "version_aliases") for k, v in aliases.items()}
         unverified = data.get("unverified") or []
@@ -675,7 +677,7 @@ class _Family:
         self.overlays = []
         for i, item in enumerate(flat):
             owhere = _where(family_id, i)
-            if not isinstance(item, Mapping):
+            if not isinstance(item, _Map):
                 raise ValueError(f"{owhere}: an overlay must be a mapping, got {item!r}")
             if not any(k in item for k in ("match", "name", "exact_tags", "version_lines")):
                 raise ValueError(f"{owhere}: an overlay needs `match` (tag regex), `exact_tags`, `version_lines` "
@@ -691,7 +693,7 @@ class _Family:
                 exact = tags_list
             if "version_lines" in item:
                 spec = item["version_lines"]
-                if user and (not isinstance(spec, Mapping) or not all(
+                if user and (not isinstance(spec, _Map) or not all(
                         isinstance(k, str) and isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)
                         for k, v in spec.items())):
                     raise ValueError(f"{owhere}: version_lines must map a tag suffix to a list of quoted version lines")
@@ -776,11 +778,11 @@ class _PackageIndex:
 
     def __init__(self, manager: str, data: Any):
         where = f"packages.{manager}"
-        if not isinstance(data, Mapping):
+        if not isinstance(data, _Map):
             raise ValueError(f"{where}: must be a mapping with closures and installed_kib")
         kib = data.get("installed_kib") or {}
         closures = data.get("closures") or {}
-        if not isinstance(kib, Mapping) or not isinstance(closures, Mapping):
+        if not isinstance(kib, _Map) or not isinstance(closures, _Map):
             raise ValueError(f"{where}: closures and installed_kib must be mappings")
         self.manager = manager
         self.kib: Dict[str, float] = {}
@@ -792,7 +794,7 @@ class _PackageIndex:
         self.recommends: Dict[str, Tuple[str, ...]] = {}
         for name, entry in closures.items():
             ewhere = f"{where}.closures.{name}"
-            if not isinstance(entry, Mapping):
+            if not isinstance(entry, _Map):
                 raise ValueError(f"{ewhere}: must be a mapping with depends (and recommends)")
             for key in ("depends", "recommends"):
                 items = entry.get(key) or []
@@ -855,11 +857,12 @@ def _norm_version(runtime: Optional[str], version: Any) -> Optional[str]:
 
 
 class _Release:
-    __slots__ = ("release", "codename", "glibc", "merged_usr", "meta")
+    __slots__ = ("release", "codename", "glibc", "merged_usr", "python3", "meta")
 
     def __init__(self, release: str, codename: Optional[str], glibc: Optional[str], merged_usr: Optional[bool],
-                 meta: Dict[str, Any]):
+                 meta: Dict[str, Any], python3: Optional[str] = None):
         self.release, self.codename, self.glibc, self.merged_usr, self.meta = release, codename, glibc, merged_usr, meta
+        self.python3 = python3  # X.Y of the distribution's python3 package (/usr/bin/python3)
 
 
 class _Distro:
@@ -869,7 +872,7 @@ class _Distro:
 
     def __init__(self, name: str, data: Any):
         where = f"distributions.{name}"
-        if not isinstance(data, Mapping):
+        if not isinstance(data, _Map):
             raise ValueError(f"{where}: must be a mapping with `releases` (or `same_as`)")
         unknown = set(data) - {"releases", "same_as", "source", "date", "note"}
         if unknown:
@@ -883,19 +886,24 @@ class _Distro:
         self.releases: Dict[str, _Release] = {}
         self.codenames: Dict[str, str] = {}
         releases = data.get("releases") or {}
-        if not isinstance(releases, Mapping):
+        if not isinstance(releases, _Map):
             raise ValueError(f"{where}: releases must be a mapping of release -> facts")
         for key, body in releases.items():
             rwhere = f"{where}.releases.{key}"
             rel = _version_text(key, rwhere, "release")
             if body is None:
                 body = {}
-            if not isinstance(body, Mapping):
+            if not isinstance(body, _Map):
                 raise ValueError(f"{rwhere}: must be a mapping (codename, glibc, merged_usr, source, date)")
-            extra = set(body) - {"codename", "glibc", "merged_usr", "source", "date", "note"}
+            extra = set(body) - {"codename", "glibc", "merged_usr", "python3", "source", "date", "note"}
             if extra:
                 raise ValueError(f"{rwhere}: unknown field {sorted(extra)[0]!r} "
-                                 "(known: codename, glibc, merged_usr, source, date, note)")
+                                 "(known: codename, glibc, merged_usr, python3, source, date, note)")
+            python3 = body.get("python3")
+            if python3 is not None:
+                python3 = _version_text(python3, rwhere, "python3")
+                if not _GLIBC.match(python3):
+                    raise ValueError(f"{rwhere}: python3 must look like \"3.11\", got {python3!r}")
             glibc = body.get("glibc")
             if glibc is not None:
                 glibc = _version_text(glibc, rwhere, "glibc")
@@ -908,7 +916,7 @@ class _Distro:
             if codename is not None and not isinstance(codename, str):
                 raise ValueError(f"{rwhere}: codename must be a string")
             meta = {k: body[k] for k in ("source", "date", "note") if k in body}
-            self.releases[rel] = _Release(rel, codename, glibc, merged, meta)
+            self.releases[rel] = _Release(rel, codename, glibc, merged, meta, python3)
             if codename:
                 self.codenames[codename.lower()] = rel
 
@@ -937,7 +945,7 @@ class _Distro:
 
 def _program_set(name: str, data: Any) -> Tuple[Tuple[str, ...], Dict[str, Any]]:
     where = f"program_sets.{name}"
-    if not isinstance(data, Mapping) or "programs" not in data:
+    if not isinstance(data, _Map) or "programs" not in data:
         raise ValueError(f"{where}: must be a mapping with `programs` (and source, date)")
     extra = set(data) - {"programs", "source", "date", "note"}
     if extra:
@@ -1002,34 +1010,34 @@ class Catalog:
         if isinstance(data, (list, tuple)):
             families: Any = {}
             for i, item in enumerate(data):
-                if not isinstance(item, Mapping) or not isinstance(item.get("id", item.get("family")), str):
+                if not isinstance(item, _Map) or not isinstance(item.get("id", item.get("family")), str):
                     raise ValueError(f"images[{i}]: a family in a list needs an `id`")
                 body = {k: v for k, v in item.items() if k not in ("id", "family")}
                 families[item.get("id", item.get("family"))] = body
             data = {"families": families}
-        if not isinstance(data, Mapping):
+        if not isinstance(data, _Map):
             raise ValueError(f"image catalog must be a mapping, got {type(data).__name__}")
         document_keys = ("families", "packages", "replacements", "distributions", "program_sets",
                          "schema", "updated")
         if not any(k in data for k in document_keys):
             data = {"families": data}  # a bare mapping of families
         families = data.get("families") or {}
-        if not isinstance(families, Mapping):
+        if not isinstance(families, _Map):
             raise ValueError("image catalog: `families` must be a mapping of id -> family")
         built = [_Family(fid, body, user) for fid, body in families.items()]  # validate all first
         packages = data.get("packages") or {}
-        if not isinstance(packages, Mapping):
+        if not isinstance(packages, _Map):
             raise ValueError("image catalog: `packages` must be a mapping of manager -> index")
         indexes = [_PackageIndex(_manager_name(m), body) for m, body in packages.items()]
         replacements = data.get("replacements") or {}
-        if not isinstance(replacements, Mapping) or not all(isinstance(v, Mapping) for v in replacements.values()):
+        if not isinstance(replacements, _Map) or not all(isinstance(v, _Map) for v in replacements.values()):
             raise ValueError("image catalog: `replacements` must be a mapping of family -> mapping")
         distros = data.get("distributions") or {}
-        if not isinstance(distros, Mapping):
+        if not isinstance(distros, _Map):
             raise ValueError("image catalog: `distributions` must be a mapping of name -> releases")
         new_distros = {str(name): _Distro(str(name), body) for name, body in distros.items()}
         sets = data.get("program_sets") or {}
-        if not isinstance(sets, Mapping):
+        if not isinstance(sets, _Map):
             raise ValueError("image catalog: `program_sets` must be a mapping of name -> programs")
         new_sets = {str(name): _program_set(str(name), body) for name, body in sets.items()}
         known_sets = set(self._program_sets) | set(new_sets)
@@ -1180,6 +1188,16 @@ class Catalog:
             return None
         entry = self._release(distro, str(release))
         return entry.glibc if entry is not None else None
+
+    def distro_python3(self, distro: Optional[str], release: Any) -> Optional[Tuple[str, str]]:
+        """(version, path) of the Python the distribution release's own `python3` package installs
+        ("debian", "12" -> ("3.11", "/usr/bin/python3")); None when not known."""
+        if not distro or release is None:
+            return None
+        entry = self._release(distro, str(release))
+        if entry is None or not entry.python3:
+            return None
+        return entry.python3, "/usr/bin/python3"
 
     def distro_release_of(self, distro: Optional[str], release: Any) -> Optional[str]:
         """The release number for a release or codename ("debian", "trixie" -> "13";
