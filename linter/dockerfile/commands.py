@@ -249,6 +249,8 @@ def _package_base(name: str) -> str:
 
 @dataclass
 class PackageOp:
+    """One package-manager command of a RUN: install, remove, update or clean."""
+
     manager: str  # apt, apk, dnf, yum, microdnf, zypper, pip, npm, gem
     action: str  # install, remove, update, clean
     packages: List[str]
@@ -257,6 +259,8 @@ class PackageOp:
 
 @dataclass
 class RunAnalysis:
+    """What one RUN does: its simple commands, package operations, builds and removals."""
+
     commands: List[List[str]]
     package_ops: List[PackageOp] = field(default_factory=list)
     build_commands: List[str] = field(default_factory=list)  # human-readable, e.g. "go build"

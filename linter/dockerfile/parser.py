@@ -52,6 +52,8 @@ class Flag:
 
 @dataclass(frozen=True)
 class Heredoc:
+    """A heredoc of an instruction: its delimiter and body."""
+
     name: str  # the delimiter word, e.g. "EOF"
     content: str  # the body, with a trailing newline, tabs stripped for <<-
     strip_tabs: bool = False  # <<-EOF
@@ -61,6 +63,8 @@ class Heredoc:
 
 @dataclass
 class Instruction:
+    """One Dockerfile instruction with its lines, flags and arguments."""
+
     keyword: str  # upper-case: "FROM", "RUN", ...
     start_line: int  # 1-based, the line of the keyword
     end_line: int  # 1-based, last line (heredoc bodies and continuations included)
@@ -123,12 +127,16 @@ class Instruction:
 
 @dataclass(frozen=True)
 class ParseError:
+    """Why a file is not a Dockerfile, and where."""
+
     line: int
     message: str
 
 
 @dataclass
 class ParseResult:
+    """The instructions and directives of a file, or the error that stopped the parse."""
+
     instructions: list = field(default_factory=list)  # list[Instruction]
     directives: dict = field(default_factory=dict)  # {"syntax": ..., "escape": "`", "check": ...}
     escape: str = "\\"

@@ -90,6 +90,8 @@ class Suggestion:
 
 @dataclass
 class Finding:
+    """One problem a rule found at a line of a file."""
+
     rule_id: str
     line: int
     message: str

@@ -19,6 +19,8 @@ NOT_UTF8_ID = "DSL002"
 
 @dataclass
 class Options:
+    """Which rules run and how: selection, severities, target, build args."""
+
     select: Optional[frozenset] = None  # None: every rule
     ignore: frozenset = frozenset()
     severity: Dict[str, str] = field(default_factory=dict)  # rule id -> severity or "off"
@@ -38,6 +40,8 @@ class Options:
 
 @dataclass
 class FileResult:
+    """The findings and one-line errors of one linted file."""
+
     path: str  # as given / as reported
     findings: List[Finding] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)  # one-line messages: I/O, target, internal errors (exit 2)

@@ -23,6 +23,8 @@ from dockerslim_lint.engine.findings import Finding
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule: its id, name, severity, one-line summary and the check it runs on a model."""
+
     ID: str
     NAME: str
     SEVERITY: str

@@ -114,6 +114,8 @@ _DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A
 
 @dataclass(frozen=True)
 class ImageRef:
+    """An image reference split into registry, repository, tag and digest."""
+
     raw: str  # as written after ARG substitution
     registry: Optional[str] = None  # "gcr.io", "localhost:5000"; None for Docker Hub
     repository: str = ""  # canonical path without registry: "alpine" (library/ dropped), "distroless/static-debian13"
@@ -210,6 +212,8 @@ _BIN_FOLDERS = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/
 
 @dataclass(frozen=True)
 class ImageFacts:
+    """What the catalog knows of an image; None in a field means unknown."""
+
     family: str  # catalog family id, e.g. "distroless-static", "golang", "ubuntu"
     kind: str  # "scratch" | "minimal" | "slim-runtime" | "full-os" | "toolchain"
     shell: Optional[str] = None  # "/bin/sh", "/busybox/sh", None (no shell), or UNKNOWN ("unknown")

@@ -19,6 +19,8 @@ _NODE_TOOLS = {"npm", "yarn", "pnpm"}
 
 @dataclass(frozen=True)
 class Runtime:
+    """The language runtime a stage's program needs, as far as the Dockerfile shows it."""
+
     language: Optional[str] = None  # go, rust, c, python, node, java, dotnet
     version: Optional[str] = None  # "3.12", "20", "21", "8.0"
     static: Optional[bool] = None  # go/rust/c: fully static binary (no libc needed)

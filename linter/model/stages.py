@@ -35,6 +35,8 @@ class Command:
 
 @dataclass
 class Stage:
+    """One build stage: its base, instructions and the ARG/ENV values in force."""
+
     index: int
     name: Optional[str]  # lower-cased `AS` name
     from_instruction: Instruction
@@ -109,6 +111,8 @@ def _quote(word: str) -> str:
 
 @dataclass
 class Model:
+    """The stages of a file and the one that ships, built once per file for every rule."""
+
     parsed: ParseResult
     stages: List[Stage]
     target: Stage
