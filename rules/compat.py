@@ -253,6 +253,9 @@ def glibc_too_new(model, context):
 
 # ------------------------------------------------------------------ DSL504
 
+_PYTHON_PROGRAM = re.compile(r"^python[23]?(\.\d+)?$")
+
+
 def _runtime_python(model) -> Tuple[Optional[str], Optional[bool]]:
     """(X.Y of the runtime's Python, has python). (None, False): no Python; (None, None): unknown."""
     facts = model.base_facts
@@ -272,7 +275,7 @@ def _runtime_python(model) -> Tuple[Optional[str], Optional[bool]]:
         version = facts.runtime_version
         return (version if version and re.match(r"^\d+\.\d+$", version) else None), True
     if facts.programs is not None:
-        has = any(re.match(r"^python[23]?(\.\d+)?$", posixpath.basename(p)) for p in facts.programs)
+        has = any(_PYTHON_PROGRAM.match(posixpath.basename(p)) for p in facts.programs if "python" in p)
         return None, (None if has else False)
     return None, None
 

@@ -238,6 +238,7 @@ def is_build_tool_package(name: str) -> bool:
         for prefix, suffix in _BUILD_TOOL_WILD)
 
 
+@functools.lru_cache(maxsize=4096)  # tens of thousands of calls on a batch, a few hundred names
 def _package_base(name: str) -> str:
     """`gcc=4:12.2.0-3` -> gcc, `gcc~=12` -> gcc, `curl>8` -> curl, `bash@edge` -> bash,
     `make-3.82-24.el7` -> make."""

@@ -353,6 +353,14 @@ def _inherited_go_env(model: Model, stage: Stage) -> Dict[str, str]:
     return model.__dict__.get("_go_env_end", {}).get(id(stage.parent), {})
 
 
+# Tried on every simple command of every RUN: compiled once (re's own cache costs a lookup a call).
+_VERSIONED_CC = re.compile(r"^(gcc|g\+\+|clang|clang\+\+)-\d+$")
+_XX_CC = re.compile(r"^xx-(clang|clang\+\+|gcc|g\+\+|cc|c\+\+)$")
+_CROSS_CC = re.compile(r"^[\w.-]+-linux-[\w.-]+-(gcc|g\+\+)$")
+_PIP_CMD = re.compile(r"^pip(\d(\.\d+)?)?$")
+_PYTHON_CMD = re.compile(r"^python(\d(\.\d+)?)?$")
+
+
 def _outputs_of_command(model, sf, ins, run, index, words, cwd, env) -> List[BuildOutput]:
     cmd = words[0].rsplit("/", 1)[-1]
     pos = _positionals(words[1:])
@@ -363,8 +371,7 @@ def _outputs_of_command(model, sf, ins, run, index, words, cwd, env) -> List[Bui
         return [_go_output(model, sf, ins, run, index, words, cwd, env, base, cmd == "xx-go")]
     if cmd in ("cargo", "xx-cargo") and verb in ("build", "install"):
         return [_rust_output(model, sf, ins, run, index, words, cwd, env, base, cmd == "xx-cargo")]
-    if cmd in _C_COMPILERS or re.match(r"^(gcc|g\+\+|clang|clang\+\+)-\d+$", cmd) or \
-            re.match(r"^xx-(clang|clang\+\+|gcc|g\+\+|cc|c\+\+)$", cmd) or re.match(r"^[\w.-]+-linux-[\w.-]+-(gcc|g\+\+)$", cmd):
+    if cmd in _C_COMPILERS or _VERSIONED_CC.match(cmd) or _XX_CC.match(cmd) or _CROSS_CC.match(cmd):
         found = _c_output(model, sf, ins, run, index, words, cwd, env, base)
         return [found] if found is not None else []
     if cmd in ("make", "gmake", "ninja") or (cmd == "cmake" and "--build" in words) or \
@@ -768,8 +775,7 @@ def _python_env_output(model, sf, ins, run, index, words, cwd, env, base) -> Opt
     copies = "--copies" in words
     version = None
     interpreter = None
-    if re.match(r"^python(\d(\.\d+)?)?$", cmd) and words[1:3] == ["-m", "venv"] or \
-            re.match(r"^python(\d(\.\d+)?)?$", cmd) and words[1:3] == ["-m", "virtualenv"]:
+    if words[1:3] in (["-m", "venv"], ["-m", "virtualenv"]) and _PYTHON_CMD.match(cmd):
         args = [w for w in words[3:] if not w.startswith("-")]
         if args:
             venv_path, kind, python_word = args[-1], "venv", words[0]
@@ -827,10 +833,10 @@ def _python_of(sf: _StageFacts, ins, word: Optional[str]) -> Tuple[Optional[str]
 def _pip_output(model, sf, ins, words, cwd, env, base) -> Optional[BuildOutput]:
     cmd = words[0].rsplit("/", 1)[-1]
     rest = None
-    if re.match(r"^pip(\d(\.\d+)?)?$", cmd):
+    if _PIP_CMD.match(cmd):
         rest = words[1:]
         python_word = "python" + cmd[3:] if len(cmd) > 3 else None
-    elif re.match(r"^python(\d(\.\d+)?)?$", cmd) and words[1:3] == ["-m", "pip"]:
+    elif words[1:3] == ["-m", "pip"] and _PYTHON_CMD.match(cmd):
         rest = words[3:]
         python_word = words[0]
     elif cmd == "uv" and words[1:3] == ["pip", "install"]:
