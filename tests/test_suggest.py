@@ -21,7 +21,9 @@ def proposal(text, family="distroless"):
     ("FROM golang:1.22\nRUN CGO_ENABLED=0 go build -o /app .\n", "go", "1.22", True),
     ("FROM golang:1.22\nENV CGO_ENABLED=0\nRUN go build -o /app .\n", "go", "1.22", True),
     ("FROM golang:1.22\nRUN go build -o /app .\n", "go", "1.22", False),
-    ("FROM golang:1.22\nRUN go build -ldflags '-extldflags \"-static\"' -o /app .\n", "go", "1.22", True),
+    # -extldflags -static is static only under external linking (unknown): glibc, which runs both.
+    ("FROM golang:1.22\nRUN go build -ldflags '-extldflags \"-static\"' -o /app .\n", "go", "1.22", False),
+    ("FROM golang:1.22\nRUN go build -tags netgo,osusergo -o /app .\n", "go", "1.22", True),
     ("FROM rust:1.80\nRUN cargo build --release\n", "rust", None, False),
     ("FROM rust:1.80\nRUN cargo build --release --target x86_64-unknown-linux-musl\n", "rust", None, True),
     ("FROM python:3.12\nRUN pip install -r requirements.txt\n", "python", "3.12", None),

@@ -82,6 +82,10 @@ class Needs:
     arch: Optional[str] = None  # a fixed platform of the runtime stage ("linux/arm64"), None: the default
     dotnet_mode: Optional[str] = None
     web: bool = False
+    # The WORKDIR that relative paths of the command rely on, when no runtime stage sets one:
+    # the runtime base's (None: unknown) and its image line; "" when nothing relies on it.
+    workdir: Optional[str] = ""
+    workdir_line: str = ""
     unknown: Tuple[str, ...] = ()  # needs that could not be read and block a suggestion
     evidence: str = ""
 
@@ -278,7 +282,12 @@ def _needs(model, moved) -> Needs:
     native = _native_outputs(model)
     if native and language == runtime.language and language in ("go", "rust", "c", "dotnet"):
         out = native[0]
-        if out.static or out.libc == "static":
+        words = " ".join(out.command)
+        maybe_static = out.kind == "go-binary" and out.cgo is not False and not (
+            "netgo" in words and "osusergo" in words)  # -extldflags -static: static only if linked externally
+        if (out.static or out.libc == "static") and maybe_static:
+            libc, libgcc = "glibc", False  # glibc runs the program either way
+        elif out.static or out.libc == "static":
             libc = "static"
         elif out.libc in ("glibc", "musl"):
             libc = out.libc
@@ -377,6 +386,12 @@ def _needs(model, moved) -> Needs:
             and language in ("go", "rust", "c") and not program_words[0].endswith((".js", ".py", ".jar")):
         pass  # a copied binary: its kind is the build's
 
+    workdir, workdir_line = "", ""
+    if not any(ins.keyword == "WORKDIR" for _, ins in model.runtime_instructions()) and any(
+            not w.startswith(("/", "-")) and ("/" in w or re.search(r"\.(jar|js|py|dll|sh)$", w) or w == ".")
+            for w in program_words):
+        workdir = facts.workdir if facts is not None else None
+        workdir_line = model.runtime_base.name if model.runtime_base is not None else ""
     interpreter = language if language in ("python", "node", "java", "dotnet") else None
     if interpreter == "dotnet" and runtime.dotnet_mode in ("self-contained", "aot"):
         interpreter = None
@@ -396,7 +411,7 @@ def _needs(model, moved) -> Needs:
                  package_manager=manager, arch=platform if platform and "$" not in platform else None,
                  dotnet_mode=runtime.dotnet_mode, web=runtime.web or any(
                      k.startswith("ASPNETCORE_") for k in model.target.variables), unknown=tuple(unknown),
-                 evidence=runtime.evidence)
+                 workdir=workdir, workdir_line=workdir_line, evidence=runtime.evidence)
 
 
 _LABELS = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET", "go": "Go", "rust": "Rust",
@@ -597,6 +612,11 @@ def unmet(needs: Needs, provides: Provides, strict: bool = False) -> List[Unmet]
                                          else path == needs.interpreter_path)
             miss(ok, "interpreter_path", "its packages were installed for the interpreter at "
                  + (needs.interpreter_path or f"the {needs.interpreter_from} image's path"))
+    if needs.workdir != "":
+        same_line = bool(needs.workdir_line) and p.repository == needs.workdir_line
+        have = True if same_line else (None if needs.workdir is None or p.workdir is None
+                                       else p.workdir == needs.workdir)
+        miss(have, "workdir", "its command uses paths relative to the base's WORKDIR")
     if needs.os_packages:
         keeps = None if p.package_managers is None else (
             needs.package_manager in p.package_managers and bool(p.shell))

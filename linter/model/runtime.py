@@ -97,7 +97,9 @@ def _lang_version(facts, language) -> Optional[str]:
     return None
 
 
-_STATIC_FLAGS = re.compile(r"-extldflags[= ]+['\"]?[^'\"]*-static|-linkmode[= ]external.*-static|netgo")
+# Static for sure: cgo off, or both pure-Go resolvers (netgo, osusergo) with no cgo package left.
+# `-extldflags -static` is static only under external linking, which is not known here.
+_STATIC_FLAGS = re.compile(r"(?=.*\bnetgo\b)(?=.*\bosusergo\b)")
 
 
 def _from_build(model, stage, ins, build, script_text, facts, base_libc) -> Optional[Runtime]:
@@ -135,7 +137,7 @@ def _from_build(model, stage, ins, build, script_text, facts, base_libc) -> Opti
                        evidence=f".NET published ({mode})")
     if cmd in ("make", "ninja") and facts is not None and facts.runtime in ("go", "rust"):
         # `make` on a Go or Rust toolchain image drives that toolchain's build.
-        static = "-static" in ins.value or "CGO_ENABLED=0" in ins.value or \
+        static = "CGO_ENABLED=0" in ins.value or \
             _stage_var(stage, "CGO_ENABLED") == "0"
         return Runtime(facts.runtime, _lang_version(facts, facts.runtime), static=static,
                        libc=None if static else (base_libc or "glibc"),

@@ -322,6 +322,8 @@ def _choose_for(model, needs: Needs, runtime: Runtime, context) -> Tuple[Optiona
         return None, f"no minimal image in the catalog provides {needs.label}", False
     if needs.unknown:
         return None, f"the {needs.unknown[0]} could not be detected", False
+    if needs.language == "node" and (needs.interpreter_version or "").split(".")[0] == "0":
+        return None, f"{needs.label} predates every maintained Node.js image", False
     first_unmet = None
     for image, reason, exact in _candidates(needs, runtime, context.suggestion_family, catalog, model):
         if image is None:
