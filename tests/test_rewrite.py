@@ -281,3 +281,15 @@ def test_only_cgo_off_ships_static():
         assert "static-debian" not in result.image
     else:
         assert result.category in ("need", "image"), result.reason
+
+
+def test_the_old_working_directory_is_kept():
+    """No WORKDIR in the file: the program ran in the base's own, which the new image does
+    not share (distroless :nonroot starts in /home/nonroot)."""
+    data = (b"FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y golang-go\nCOPY . .\n"
+            b"RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .\nCMD [\"/usr/local/bin/app\"]\n")
+    result = _plan(data)
+    assert isinstance(result, rw.Rewrite), getattr(result, "reason", "")
+    final = result.text.split("\n\nFROM ", 1)[1]
+    assert "\nWORKDIR /\n" in final and 'CMD ["/usr/local/bin/app"]' in final
+    assert _blocking(_lint(result.text.encode())) == []

@@ -881,6 +881,10 @@ def _render(model, stage, build_name, plan: Plan, image, facts):
         if not workdir:
             _refuse("need", "the WORKDIR is not known")
         body.append(f"WORKDIR {workdir}")
+    elif workdir and workdir != getattr(facts, "workdir", None):
+        # The program ran in the old base's WORKDIR; the new image has another (distroless
+        # :nonroot: /home/nonroot), and relative paths would move with it.
+        body.append(f"WORKDIR {workdir}")
     body.extend(_env_lines(model, stage, args_needed, eol))
     for key, value in plan.env:
         body.append(f"ENV {key}={value}")
