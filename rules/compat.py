@@ -688,6 +688,10 @@ def _cross_message(output: BuildOutput, platform: str) -> str:
         tool, fix = "dotnet publish", "add `ARG TARGETARCH` and `-a $TARGETARCH`"
     else:
         tool, fix = posixpath.basename(output.command[0]), "use xx-clang, or `CC`/`--target` from `ARG TARGETPLATFORM`"
+    if output.cross_evidence.startswith("out of scope: "):
+        names = output.cross_evidence[len("out of scope: "):].split()
+        return _fit(*(f"{tool} targets the build machine: ${names[0]} is unset or fixed here; declare "
+                      f"`ARG {' '.join(shown)}` with no default" for shown in (names, names[:1])))
     return _fit(f"{tool} on --platform={platform} targets the build machine, not the target: {fix}",
                 f"{tool} on a build-platform stage targets the build machine: {fix}")
 

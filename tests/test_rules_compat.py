@@ -235,3 +235,11 @@ def test_dsl501_debian_golang_needs_the_compiler_fact():
     off = text.replace("RUN go build", "RUN CGO_ENABLED=0 go build")
     model = build_model(parse(off.encode()), catalog=load_catalog(with_gcc))
     assert list(cgo_binary_on_libc_free_base.check(model, None)) == []
+
+
+def test_dsl508_message_names_an_out_of_scope_target_variable():
+    text = ("FROM --platform=$BUILDPLATFORM golang:1.22 AS b\nARG TARGETARCH=amd64\n"
+            "RUN CGO_ENABLED=0 GOARCH=${TARGETARCH} go build -o /a .\n"
+            "FROM gcr.io/distroless/static-debian13\nCOPY --from=b /a /a\nENTRYPOINT [\"/a\"]\n")
+    (finding,) = findings(text, "DSL508")
+    assert finding.line == 3 and "`ARG TARGETARCH` with no default" in finding.message

@@ -636,7 +636,12 @@ def _cross(out: BuildOutput, sf: _StageFacts, ins, env: _Env, xx: bool, names, w
     else:
         out.targets_target = False
         set_values = [v for v in values if v is not None]
-        out.cross_evidence = "set to " + ", ".join(set_values) if set_values else "not set"
+        stale = sorted({r for v in set_values + [script] for r in re.findall(r"\$\{?(TARGET[A-Z]*)", v)}
+                       - in_scope)
+        if stale:
+            out.cross_evidence = "out of scope: " + " ".join(stale)  # ARG with a default, or global only
+        else:
+            out.cross_evidence = "set to " + ", ".join(set_values) if set_values else "not set"
 
 
 # -- Rust --------------------------------------------------------------------------------
