@@ -122,7 +122,7 @@ def _overview(results) -> list:
              "| --- | ---: | ---: | ---: | ---: |"]
     for result in results:
         now, then, saving = sizes(file_suggestion(result))
-        cells = [size(v) if v is not None else "" for v in (now, then, saving)]
+        cells = [size(v) if v is not None else "–" for v in (now, then, saving)]  # – : not known
         lines.append(f"| {md(result.path)} | {len(result.findings)} | " + " | ".join(cells) + " |")
     return lines
 
