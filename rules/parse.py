@@ -83,6 +83,22 @@ def _shown(ref: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def _with_placeholders(model, stage):
+    """The FROM's reference with every empty ARG it uses (`ARG TAG=`) replaced by a plain
+    value (`x`), or None when it uses none."""
+    from dockerslim_lint.dockerfile.variables import expand
+
+    ins = stage.from_instruction
+    words = list(ins.args) if ins.args else ins.value.split()
+    empty = {k for k, v in model.global_args.items() if v == ""}
+    if not words or "$" not in words[0] or not empty:
+        return None
+    unset = {k: (None if k in empty else v) for k, v in model.global_args.items()}
+    if not expand(words[0], unset)[1]:
+        return None  # no empty ARG in this reference
+    return expand(words[0], {k: ("x" if k in empty else v) for k, v in model.global_args.items()})[0]
+
+
 @rule("DSL003", "invalid-image-reference", "error",
       "A FROM image reference is not a valid reference: BuildKit fails with `invalid reference format`.",
       tags=("correctness",))
@@ -93,6 +109,13 @@ def invalid_image_reference(model, context):
         problem = reference_problem(stage.base_text)
         if problem is None:
             continue
+        placeholder = _with_placeholders(model, stage)
+        if placeholder is not None:
+            # An ARG with an empty default (`ARG TAG=`) is, like `ARG TAG`, meant to come from
+            # --build-arg: judge the reference as if it had a value; wrong then, wrong always.
+            problem = reference_problem(placeholder)
+            if problem is None or problem == "a malformed digest":
+                continue
         ins = stage.from_instruction
         yield Finding("DSL003", ins.start_line, f"`{_shown(stage.base_text)}` is not a valid image reference "
                       f"({problem})", column=ins.column)
