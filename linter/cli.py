@@ -128,12 +128,18 @@ def _repository_root():
               "excludes; in text output, a short why line under each finding.")
 @click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set and not empty, TERM=dumb, "
               "or output is not a TTY; FORCE_COLOR forces them).")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes in place (standard input: print the fixed "
+              "file); the report shows what remains.")
+@click.option("--diff", "diff", is_flag=True, help="Print the fixes as a unified diff and change nothing "
+              "(exit 1 when there is a diff).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff, also apply the fixes that may change "
+              "what the image does.")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="ID", default=None, help="Show a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name="dockerslim-lint")
 def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshold, stdin_filename,
         sarif_category, report_unused_ignores, no_color, list_rules, explain, config_path=None,
-        verbose=False):
+        verbose=False, fix=False, diff=False, unsafe_fixes=False):
     """Lint Dockerfiles for small, hard-to-attack runtime images.
 
     PATHS are Dockerfiles or directories (searched for Dockerfile, dockerfile, Dockerfile.*,
@@ -142,7 +148,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     `-` reads standard input. With no PATHS, ./Dockerfile is linted.
 
     Exit status: 0 nothing at or above the failure threshold, 1 findings,
-    2 usage, configuration or I/O errors.
+    2 usage, configuration or I/O errors. With --diff: 0 no diff, 1 a diff, 2 errors.
     """
     from dockerslim_lint.engine.plugins import load_rules
 
@@ -218,6 +224,7 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     threshold = failure_threshold or (thresholds.pop() if len(thresholds) == 1 else "info")
 
     failing = False
+    fixing = {"outcomes": [], "diffs": [], "stdin": None}
 
     def lint_all():
         nonlocal failing
@@ -231,7 +238,10 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
             if not is_text(data):  # an executable, an archive, an image: nothing to lint
                 errors.append(f"{shown}: not a text file")
                 continue
-            result = linter.lint_bytes(data, shown)
+            if fix or diff:  # --fix / --diff (dockerslim_lint.fix.runner): what remains is reported
+                result = _fix_one(item, shown, data, linter, diff, unsafe_fixes, fixing, errors)
+            else:
+                result = linter.lint_bytes(data, shown)
             errors.extend(f"{shown}: {e}" for e in result.errors)
             failing = failing or result.fails(linter.options.failure_threshold)
             yield result
@@ -239,19 +249,24 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     write = get_writer(fmt)
     # A format that reads the results once, in order (reporters' STREAMS), is handed them as
     # they are made: memory stays bounded whatever the number of files. Others get a list.
-    streams = getattr(sys.modules.get(write.__module__), "STREAMS", False) and not (
+    streams = not (fix or diff) and getattr(sys.modules.get(write.__module__), "STREAMS", False) and not (
         output and any(item != "-" and os.path.abspath(item) == os.path.abspath(output) for item, _ in files))
     results = lint_all() if streams else list(lint_all())
+    if diff:
+        sys.exit(_finish_diff(fixing, errors, unsafe_fixes))
 
     stream = None
     try:
-        stream = open(output, "w", encoding="utf-8", newline="\n") if output else sys.stdout
+        report_to = sys.stderr if fixing["stdin"] is not None else sys.stdout  # stdout has the file
+        stream = open(output, "w", encoding="utf-8", newline="\n") if output else report_to
         report = Report(rules=[ran[k] for k in sorted(ran)], version=__version__,
                         color=_use_color(no_color, stream) and fmt == "text",
                         sarif_category=sarif_category, root=_repository_root(),
                         failure_threshold=threshold, errors=errors, verbose=verbose,
                         why=_why(ran.values()) if verbose else None)
         write(stream, results, report)
+        if fix:
+            _fix_summary(stream if fmt == "text" else sys.stderr, fixing, unsafe_fixes)
         stream.flush()
     except BrokenPipeError:
         # The reader went away (`dockerslim-lint . | head -1`): not an error; stop writing.
@@ -269,6 +284,53 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     if failing:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _fix_one(item, shown, data, linter, diff, unsafe, fixing, errors):
+    """--fix/--diff for one file: apply its fixes, write them (--fix), keep the diff (--diff);
+    returns the FileResult to report."""
+    from dockerslim_lint.fix.runner import fix_bytes, unified_diff, write_atomic
+    from dockerslim_lint.files import describe_os_error
+
+    outcome = fix_bytes(data, lambda d: linter.lint_bytes(d, shown), unsafe=unsafe)
+    fixing["outcomes"].append(outcome)
+    if diff:
+        fixing["diffs"].append(unified_diff(outcome, shown))
+    elif item == "-":
+        fixing["stdin"] = outcome.data
+    elif outcome.changed:
+        try:
+            write_atomic(item, outcome.data)
+        except OSError as exc:
+            errors.append(f"{shown}: cannot write the fixes: {describe_os_error(exc)}")
+            outcome.applied, outcome.data = 0, outcome.original
+            return outcome.first
+    return outcome.result
+
+
+def _fix_summary(stream, fixing, unsafe):
+    from dockerslim_lint.fix.runner import summary
+
+    stream.write(summary(fixing["outcomes"], unsafe=unsafe) + "\n")
+    if fixing["stdin"] is not None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixing["stdin"])
+        sys.stdout.buffer.flush()
+
+
+def _finish_diff(fixing, errors, unsafe) -> int:
+    """--diff: the diffs on standard output, one summary line on standard error."""
+    from dockerslim_lint.fix.runner import summary
+
+    text = "".join(fixing["diffs"])
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    click.echo(summary(fixing["outcomes"], diff=True, unsafe=unsafe), err=True)
+    for message in errors:
+        _error(message)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if text else EXIT_OK
 
 
 def _display_path(path: str) -> str:

@@ -10,6 +10,7 @@ import re
 
 from dockerslim_lint.engine.findings import Finding
 from dockerslim_lint.engine.rule import rule
+from dockerslim_lint.fix.fixes import cache_cleanup, no_install_recommends
 from dockerslim_lint.model.surface import removes_path, runtime_runs
 from dockerslim_lint.dockerfile.variables import expand
 
@@ -183,7 +184,8 @@ def _option(words, name):
     return None
 
 
-_CHECKS = (_apt_problem, _apk_problem, _pip_problem, _dnf_problem, _npm_problem)
+_CHECKS = (("apt", _apt_problem), ("apk", _apk_problem), ("pip", _pip_problem), ("dnf", _dnf_problem),
+           ("npm", _npm_problem))
 
 
 @rule("DSL401", "package-cache-in-runtime", "warning",
@@ -192,7 +194,8 @@ _CHECKS = (_apt_problem, _apk_problem, _pip_problem, _dnf_problem, _npm_problem)
 def package_cache_in_runtime(model, context):
     for stage, ins, run in runtime_runs(model):
         mounts = _mount_targets(stage, ins)
-        problems = [p for p in (check(model, stage, ins, run, mounts) for check in _CHECKS) if p]
+        found = [(manager, check(model, stage, ins, run, mounts)) for manager, check in _CHECKS]
+        problems = [p for _, p in found if p]
         if len(problems) == 1:
             (command, what, cache), = problems
             message = f"{command} leaves {cache} in this layer"
@@ -201,7 +204,8 @@ def package_cache_in_runtime(model, context):
                 f"{cache} ({command})" for command, _what, cache in problems)
         else:
             continue
-        yield Finding("DSL401", ins.start_line, message, column=ins.column)
+        yield Finding("DSL401", ins.start_line, message, column=ins.column,
+                      fix=cache_cleanup(model, stage, ins, run, [m for m, p in found if p]))
 
 
 def _configured_before(model, upto, pattern, is_config_dest):
@@ -298,7 +302,8 @@ def recommends_in_runtime(model, context):
         shown = ", ".join(f"`{n}`" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         yield Finding("DSL402", ins.start_line, (
             f"`{tool} install` also installs what {shown} recommend"
-            + ("s" if len(names) == 1 else "")), column=ins.column)
+            + ("s" if len(names) == 1 else "")), column=ins.column,
+            fix=no_install_recommends(model, stage, ins, run, len(bad)))
 
 
 RULES = [package_cache_in_runtime, recommends_in_runtime]

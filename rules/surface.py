@@ -8,11 +8,12 @@ Unknown facts keep a rule silent.
 from dockerslim_lint.dockerfile.commands import FETCH_TOOL_PACKAGES, is_build_tool_package
 from dockerslim_lint.engine.findings import Finding
 from dockerslim_lint.engine.rule import rule
+from dockerslim_lint.fix.fixes import nonroot_user, shell_to_exec_form
 from dockerslim_lint.model.surface import (analysis, first_origin, is_windows, net_os_installed, runtime_runs,
                                      stage_of)
 
-def _finding(rule_id, ins, message):
-    return Finding(rule_id, ins.start_line, message, column=ins.column)
+def _finding(rule_id, ins, message, fix=None):
+    return Finding(rule_id, ins.start_line, message, column=ins.column, fix=fix)
 
 
 def _noun(word, items):
@@ -116,7 +117,8 @@ def shell_form_without_shell(model, context):
         shell = model.shell_at(stage, ins)[0] if stage is not None else "/bin/sh"
         if final.has_program(shell) is False:
             yield _finding("DSL305", ins, (
-                f"shell-form {ins.keyword} needs {shell}, which the image lacks: the container will not start"))
+                f"shell-form {ins.keyword} needs {shell}, which the image lacks: the container will not start"),
+                fix=shell_to_exec_form(model, ins))
     health = model.effective("HEALTHCHECK")
     if health is not None and (health.subcommand or "").upper() == "CMD" and not health.exec_form \
             and health.args and health.args[0].strip():
@@ -166,7 +168,8 @@ def runtime_runs_as_root(model, context):
     if _runs_nothing(model):
         return  # a data-only image: no process runs as anyone
     if ins is not None:
-        yield _finding("DSL307", ins, f"`USER {user}` is the last USER: the image runs as root")
+        yield _finding("DSL307", ins, f"`USER {user}` is the last USER: the image runs as root",
+                       fix=nonroot_user(model))
         return
     target_from = model.target.from_instruction
     base = model.runtime_base.raw if model.runtime_base is not None else "the base image"
@@ -174,7 +177,7 @@ def runtime_runs_as_root(model, context):
     variant = nonroot_variant(model, context.catalog)
     if variant is not None:
         message += f" ({variant} does not)"
-    yield _finding("DSL307", target_from, message)
+    yield _finding("DSL307", target_from, message, fix=nonroot_user(model))
 
 
 def _runs_nothing(model):

@@ -161,6 +161,12 @@ def test_insert_line_after_an_instruction(text, expected):
     assert apply(text, [edit]) == expected
 
 
+def test_an_inserted_line_has_the_file_s_line_ending_already():
+    parsed = _parsed("FROM a\r\nCMD b\r\n")
+    assert parsed.newline == "\r\n" and _parsed("FROM a\nCMD b\r\n").newline == "\n"
+    assert insert_line_after(parsed, parsed.instructions[-1], "USER 1").text == "\r\nUSER 1"
+
+
 def test_replace_text_checks_what_it_replaces():
     parsed = _parsed("FROM ubuntu:24.04 AS b\n")
     assert replace_text(parsed, 1, 6, "ubuntu:24.04", "x") == Edit(1, 6, 1, 18, "x")

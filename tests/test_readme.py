@@ -113,3 +113,43 @@ def test_readme_explains_the_parser_decision():
     paragraph = text[text.index("was specified on dockerfile-parse"):].split("\n\n", 1)[0]
     for words in ("about 3%", "heredocs", "continuations", "directives", "differential test"):
         assert words in paragraph, words
+
+
+# -- the Fixing section: real output of --diff and --fix on the README's own Dockerfile ------
+
+def _console(name, tmp_path):
+    """(the README's output lines, the real output lines) of a `$ dockerslim-lint ...` example,
+    run in a folder holding the README's Dockerfile; the real output as a terminal shows it
+    (standard output, then standard error)."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    (tmp_path / "Dockerfile").write_text(_example("fix-dockerfile"), encoding="utf-8")
+    command, *shown = _example(name).splitlines()
+    assert command.startswith("$ dockerslim-lint ")
+    args = shlex.split(command[2:])[1:]
+    env = dict(os.environ, NO_COLOR="1")
+    proc = subprocess.run([sys.executable, "-m", "dockerslim_lint", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    return shown, (proc.stdout + proc.stderr).splitlines(), proc.returncode
+
+
+def test_readme_diff_examples_are_real_output(tmp_path):
+    for name in ("fix-diff", "fix-unsafe-diff"):
+        shown, real, code = _console(name, tmp_path)
+        assert shown == real, name
+        assert code == 1
+        assert (tmp_path / "Dockerfile").read_text(encoding="utf-8") == _example("fix-dockerfile")
+
+
+def test_readme_fix_example_is_real_output(tmp_path):
+    shown, real, code = _console("fix-run", tmp_path)
+    head, tail = shown[:shown.index("...")], shown[shown.index("...") + 1:]
+    assert real[:len(head)] == head and real[-len(tail):] == tail
+    assert code == 1
+    fixed = (tmp_path / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install --no-cache-dir -r requirements.txt" in fixed
+    _, again, _ = _console("fix-run", tmp_path)  # (the README's Dockerfile is written again)
+    assert again[-1] == tail[-1]

@@ -146,6 +146,7 @@ class ParseResult:
     comments: list = field(default_factory=list)  # [(line, text_without_hash)] for comment lines outside heredocs
     # -- added by the parser implementation -------------------------------------------
     empty_continuation_lines: list = field(default_factory=list)  # blank lines inside a continuation (BuildKit warns)
+    newline: str = "\n"  # the file's line ending ("\r\n" when its first line ends so), for fixes that add lines
 
 
 # ---------------------------------------------------------------------------------------
@@ -390,6 +391,10 @@ def _parse(data: bytes, res: ParseResult) -> None:
     if raw[-1] == "":
         raw.pop()
     has_cr = "\r" in text
+    if has_cr:
+        first_break = text.find("\n")
+        if first_break > 0 and text[first_break - 1] == "\r":
+            res.newline = "\r\n"
     res.lines = [ln[:-1] if ln.endswith("\r") else ln for ln in raw] if has_cr else raw
     lines = res.lines
     n = len(raw)

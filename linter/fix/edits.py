@@ -241,7 +241,7 @@ def insert_line_after(parsed, ins, text: str) -> Optional[Edit]:
     first = lines[ins.start_line - 1]
     indent = first[:len(first) - len(first.lstrip(" \t"))]
     column = len(last) + 1
-    return Edit(ins.end_line, column, ins.end_line, column, "\n" + indent + text)
+    return Edit(ins.end_line, column, ins.end_line, column, getattr(parsed, "newline", "\n") + indent + text)
 
 
 def replace_text(parsed, line: int, column: int, old: str, new: str) -> Optional[Edit]:
