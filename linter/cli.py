@@ -296,6 +296,9 @@ def _fix_one(item, shown, data, linter, diff, unsafe, fixing, errors):
     fixing["outcomes"].append(outcome)
     if diff:
         fixing["diffs"].append(unified_diff(outcome, shown))
+        from dockerslim_lint.fix.rewrite import refusals  # why a DSL101/DSL102 file has no rewrite
+
+        fixing.setdefault("notes", []).extend(f"{shown}: {line}" for line in refusals(outcome.result))
     elif item == "-":
         fixing["stdin"] = outcome.data
     elif outcome.changed:
@@ -326,6 +329,8 @@ def _finish_diff(fixing, errors, unsafe) -> int:
     sys.stdout.write(text)
     sys.stdout.flush()
     click.echo(summary(fixing["outcomes"], diff=True, unsafe=unsafe), err=True)
+    for note in fixing.get("notes", ()):
+        click.echo(note, err=True)
     for message in errors:
         _error(message)
     if errors:

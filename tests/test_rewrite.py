@@ -293,3 +293,30 @@ def test_the_old_working_directory_is_kept():
     final = result.text.split("\n\nFROM ", 1)[1]
     assert "\nWORKDIR /\n" in final and 'CMD ["/usr/local/bin/app"]' in final
     assert _blocking(_lint(result.text.encode())) == []
+
+
+def _cli(args):
+    import inspect
+
+    from click.testing import CliRunner
+
+    from dockerslim_lint.cli import cli
+
+    kwargs = {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters else {}
+    return CliRunner(**kwargs).invoke(cli, ["--no-color"] + list(args), catch_exceptions=False)
+
+
+def test_diff_unsafe_fixes_shows_the_rewrite_or_says_why(tmp_path):
+    good = tmp_path / "good" / "Dockerfile"
+    bad = tmp_path / "bad" / "Dockerfile"
+    for path, case in ((good, "go-static"), (bad, "refuse-run-writes-outside")):
+        path.parent.mkdir()
+        path.write_bytes(_read(case, "Dockerfile"))
+    result = _cli(["--diff", "--unsafe-fixes", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert "+FROM gcr.io/distroless/static-debian13:nonroot\n" in result.stdout
+    assert "-FROM golang:1.24-bookworm\n+FROM golang:1.24-bookworm AS build\n" in result.stdout
+    assert f"{bad}: no multi-stage rewrite: the RUN at line 5 runs `mkdir` on /etc/app" in result.stderr
+    assert good.read_bytes() == _read("go-static", "Dockerfile")  # --diff writes nothing
+    fixed = _cli(["--fix", "--unsafe-fixes", str(good)])
+    assert good.read_bytes() == _read("go-static", EXPECTED_REWRITE) and "applied" in fixed.output
