@@ -217,3 +217,23 @@ def test_estimate_does_not_count_packages_purged_in_the_same_run():
     size_purged, words_purged = estimate_current(purged, default_catalog())
     assert "build-essential" in words_kept and "build-essential" not in words_purged
     assert size_purged < size_kept
+
+
+def test_relative_paths_need_the_bases_workdir():
+    # The classpath is relative to WORKDIR "/"; distroless :nonroot would move it: no image.
+    text = ("FROM maven:3.9-eclipse-temurin-17 AS b\nRUN mvn package\n"
+            "FROM eclipse-temurin:17-jre\nCOPY --from=b /src/target/lib /app/lib\n"
+            "ENTRYPOINT [\"java\", \"-cp\", \"app/lib/*\", \"com.example.Main\"]\n")
+    p = proposal(text)
+    assert p.image is None and "relative" in p.reason
+    # The same with the WORKDIR set by the file: the swap keeps it.
+    p = proposal(text.replace("FROM eclipse-temurin:17-jre\n", "FROM eclipse-temurin:17-jre\nWORKDIR /\n"))
+    assert p.image == "gcr.io/distroless/java17-debian13:nonroot"
+
+
+def test_maybe_static_go_gets_glibc_not_static():
+    text = ("FROM golang:1.24-bookworm AS b\nRUN go build -ldflags '-extldflags \"-static\"' -o /app .\n"
+            "FROM debian:12-slim\nCOPY --from=b /app /app\nENTRYPOINT [\"/app\"]\n")
+    assert proposal(text).image == "gcr.io/distroless/base-debian13:nonroot"
+    assert proposal(text.replace("go build", "CGO_ENABLED=0 go build")).image == \
+        "gcr.io/distroless/static-debian13:nonroot"

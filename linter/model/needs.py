@@ -189,7 +189,7 @@ def _command_words(model) -> Tuple[Optional[object], List[str]]:
     for part in (entrypoint, cmd):
         if part is None:
             continue
-        if part is entrypoint and part.instruction is None and cmd is not None and cmd.instruction is not None \
+        if part is entrypoint and part.instruction is None and cmd is not None \
                 and not _is_interpreter_entrypoint(part.args):
             continue  # the base's own ENTRYPOINT wrapper (docker-entrypoint.sh): replaced with the base
         first = first or part
@@ -349,7 +349,7 @@ def _needs(model, moved) -> Needs:
 
     # Shell needs of the command itself.
     entrypoint, cmd, _ = model.effective_entrypoint_cmd
-    if entrypoint is not None and entrypoint.instruction is None and cmd is not None and cmd.instruction is not None \
+    if entrypoint is not None and entrypoint.instruction is None and cmd is not None \
             and not _is_interpreter_entrypoint(entrypoint.args):
         entrypoint = None  # the base's wrapper goes with the base
     command = entrypoint if entrypoint is not None else cmd
@@ -387,7 +387,8 @@ def _needs(model, moved) -> Needs:
         pass  # a copied binary: its kind is the build's
 
     workdir, workdir_line = "", ""
-    if not any(ins.keyword == "WORKDIR" for _, ins in model.runtime_instructions()) and any(
+    # (a build moved out gets a new final stage, whose WORKDIR the rewrite writes)
+    if not moved and not any(ins.keyword == "WORKDIR" for _, ins in model.runtime_instructions()) and any(
             not w.startswith(("/", "-")) and ("/" in w or re.search(r"\.(jar|js|py|dll|sh)$", w) or w == ".")
             for w in program_words):
         workdir = facts.workdir if facts is not None else None
