@@ -237,3 +237,13 @@ def test_maybe_static_go_gets_glibc_not_static():
     assert proposal(text).image == "gcr.io/distroless/base-debian13:nonroot"
     assert proposal(text.replace("go build", "CGO_ENABLED=0 go build")).image == \
         "gcr.io/distroless/static-debian13:nonroot"
+
+
+def test_files_under_root_need_root():
+    # Runs as root from /root (0700): distroless :nonroot runs as 65532 and cannot reach it.
+    text = ("FROM golang:1.24-bookworm AS b\nRUN CGO_ENABLED=0 go build -o /app .\n"
+            "FROM debian:bookworm-slim\nWORKDIR /root/\nCOPY --from=b /app .\nCMD [\"./app\"]\n")
+    p = proposal(text)
+    assert p.image is None and "/root" in p.reason
+    p = proposal(text.replace("WORKDIR /root/", "WORKDIR /srv"))
+    assert p.image is None or p.image.startswith("gcr.io/distroless/static")

@@ -86,6 +86,7 @@ class Needs:
     # the runtime base's (None: unknown) and its image line; "" when nothing relies on it.
     workdir: Optional[str] = ""
     workdir_line: str = ""
+    root_home: bool = False  # runs as root (no USER) from files under /root
     unknown: Tuple[str, ...] = ()  # needs that could not be read and block a suggestion
     evidence: str = ""
 
@@ -393,6 +394,14 @@ def _needs(model, moved) -> Needs:
             for w in program_words):
         workdir = facts.workdir if facts is not None else None
         workdir_line = model.runtime_base.name if model.runtime_base is not None else ""
+    # Files under /root that a root-run image uses (its WORKDIR or the program): a non-root user cannot reach them.
+    user, user_ins = model.effective_user
+    workdir_now = None
+    for _, ins in model.runtime_instructions():
+        if ins.keyword == "WORKDIR" and ins.args:
+            workdir_now = ins.args[0] if ins.args[0].startswith("/") else workdir_now
+    root_home = user_ins is None and user in ("root", "0") and any(
+        (w or "").rstrip("/") == "/root" or (w or "").startswith("/root/") for w in [workdir_now] + program_words[:1])
     interpreter = language if language in ("python", "node", "java", "dotnet") else None
     if interpreter == "dotnet" and runtime.dotnet_mode in ("self-contained", "aot"):
         interpreter = None
@@ -412,7 +421,7 @@ def _needs(model, moved) -> Needs:
                  package_manager=manager, arch=platform if platform and "$" not in platform else None,
                  dotnet_mode=runtime.dotnet_mode, web=runtime.web or any(
                      k.startswith("ASPNETCORE_") for k in model.target.variables), unknown=tuple(unknown),
-                 workdir=workdir, workdir_line=workdir_line, evidence=runtime.evidence)
+                 workdir=workdir, workdir_line=workdir_line, root_home=root_home, evidence=runtime.evidence)
 
 
 _LABELS = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET", "go": "Go", "rust": "Rust",
@@ -613,6 +622,9 @@ def unmet(needs: Needs, provides: Provides, strict: bool = False) -> List[Unmet]
                                          else path == needs.interpreter_path)
             miss(ok, "interpreter_path", "its packages were installed for the interpreter at "
                  + (needs.interpreter_path or f"the {needs.interpreter_from} image's path"))
+    if needs.root_home:
+        runs_as_root = None if p.default_user is None else p.default_user in ("root", "0")
+        miss(runs_as_root, "user", f"its files are under /root, which {p.image}'s non-root user cannot reach")
     if needs.workdir != "":
         same_line = bool(needs.workdir_line) and p.repository == needs.workdir_line
         have = True if same_line else (None if needs.workdir is None or p.workdir is None
