@@ -992,6 +992,10 @@ class Catalog:
         self._packages: Dict[str, _PackageIndex] = {}
         self._replacements: Dict[str, Mapping] = {}
         self._cache: Dict[Tuple[str, str], Optional[ImageFacts]] = {}
+        # facts() of a reference given as text, by that text: rules and suggestions ask about
+        # the same few dozen references for every file, and parsing each again cost more
+        # than the lookup itself.
+        self._text_cache: Dict[str, Optional[ImageFacts]] = {}
         self._rank: Dict[str, int] = {}
         self._distros: Dict[str, _Distro] = {}
         self._program_sets: Dict[str, Tuple[Tuple[str, ...], Dict[str, Any]]] = {}
@@ -1090,6 +1094,7 @@ class Catalog:
             if fam.patterns:
                 self._pattern_families.append(fam)
         self._cache.clear()
+        self._text_cache.clear()
 
     def copy(self) -> "Catalog":
         """An independent catalog with the same entries (extend the copy, not the shared default)."""
@@ -1119,7 +1124,18 @@ class Catalog:
         if ref is None:
             return None
         if not isinstance(ref, ImageRef):
-            ref = ImageRef.parse(ref)
+            try:
+                return self._text_cache[ref]
+            except KeyError:
+                pass
+            result = self._facts(ImageRef.parse(ref))
+            if len(self._text_cache) > 50000:
+                self._text_cache.clear()
+            self._text_cache[ref] = result
+            return result
+        return self._facts(ref)
+
+    def _facts(self, ref: ImageRef) -> Optional[ImageFacts]:
         if ref.unresolved or not ref.repository:
             return None
         name = ref.name
