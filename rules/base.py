@@ -16,7 +16,8 @@ def _base_kind_finding(rule_id, kind, model, context, what):
     if facts is None or facts.kind != kind:
         return None
     base = model.runtime_base.raw
-    base = base if len(base) <= 48 else base[:47] + "…"
+    room = 120 - len(what.format(base=""))
+    base = base if len(base) <= room else base[:max(room - 1, 12)] + "…"
     return suggested_finding(rule_id, model.base_from, what.format(base=base), model, context)
 
 

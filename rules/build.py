@@ -6,6 +6,8 @@ a build; a toolchain base with nothing built on it is DSL201's concern. The evid
 (the build command, or the build tools and whether the same RUN purges them) comes from
 the model layer, which also owns the file's suggestion that these findings carry.
 """
+import re
+
 from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.model.suggest import build_evidence, suggested_finding
 
@@ -15,7 +17,11 @@ def _short(text: str, limit: int) -> str:
 
 
 def _fit(head: str, tail: str, short_tail: str, limit: int = 120) -> str:
-    """`head + tail` when it fits the message length, else `head + short_tail`."""
+    """`head + tail` when it fits the message length, else `head + short_tail`, naming one build
+    tool ("installs gcc and more") when a long list still does not fit."""
+    if len(head) + len(short_tail) > limit:
+        head = re.sub(r"installs ([^, ]+)(?:, [^, ]+)+(?= at| and more)(?: and more)?", r"installs \1 and more",
+                      head)
     return head + (tail if len(head) + len(tail) <= limit else short_tail)
 
 
@@ -36,8 +42,9 @@ def single_stage_build(model, context):
     evidence = build_evidence(model, model.stages[0])
     if evidence is None:
         return
-    base = _short(model.stages[0].base_text or "?", 32)
-    message = _fit(f"the only stage ({base}) {_what(evidence)}", ": the build ships with the program",
+    what = _what(evidence)
+    base = _short(model.stages[0].base_text or "?", max(16, 120 - len(what) - 40))
+    message = _fit(f"the only stage ({base}) {what}", ": the build ships with the program",
                    ": the build ships")
     yield suggested_finding("DSL101", model.target.from_instruction, message, model, context)
 

@@ -247,3 +247,18 @@ def test_files_under_root_need_root():
     assert p.image is None and "/root" in p.reason
     p = proposal(text.replace("WORKDIR /root/", "WORKDIR /srv"))
     assert p.image is None or p.image.startswith("gcr.io/distroless/static")
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3-alpine\nRUN apk add --no-cache --virtual .b build-base lapack-dev libffi-dev openssl-dev "
+    "&& pip install --no-cache-dir numpy && apk del .b\n",
+    "FROM debian:sid-slim\nRUN apt-get update && apt-get install -y libasound2-dev "
+    "libgstreamer-plugins-base1.0-dev libgstreamer1.0-dev && rm -rf /var/lib/apt/lists/*\n",
+    "FROM registry.example.com/some/very/long/path/to/a/golang-based/toolchain-image:1.25-bookworm\n"
+    "RUN go build -o /app .\n",
+    "FROM golang:1.25@sha256:31c1e53dfc1cc2d269deec9c83f58729fa3c53dc9a576f6426109d1e319e9e9a\nCMD [\"/app\"]\n",
+])
+def test_messages_stay_short_with_long_names(text):
+    for f in lint_text(text.encode()).findings:
+        if f.rule_id in SUGGESTING:
+            assert len(f.message) <= 120, f.message

@@ -38,8 +38,9 @@ def build_evidence(model, stage) -> Optional[BuildEvidence]:
         if run.build_commands:
             return BuildEvidence(ins, f"runs `{run.build_commands[0]}`", purged)
         if tools_found is None and tools:
-            tools_found = BuildEvidence(ins, "installs " + ", ".join(tools[:3]) +
-                                        (" and more" if len(tools) > 3 else ""), purged)
+            shown = tools[:2] if sum(len(t) for t in tools[:3]) > 30 else tools[:3]
+            tools_found = BuildEvidence(ins, "installs " + ", ".join(shown) +
+                                        (" and more" if len(tools) > len(shown) else ""), purged)
     return tools_found
 
 
