@@ -43,7 +43,7 @@ Added on top of the contract:
         is turned into its number), glibc_version (from `distributions` by distro and release when
         libc is glibc, unless the family sets it), programs (frozenset of absolute paths; `@set`
         references to `program_sets` expanded; on a merged-/usr release /bin/x and /usr/bin/x both),
-        python_path, workdir, path_env, facts_note (their source and date).
+        python_path, workdir, path_env, c_compiler (True/False), gopath, facts_note (their source and date).
         ImageFacts.has_program(name_or_path, path_env=None) -> True/False/None (None: unknown).
     Catalog.glibc_version_of(distro, release) -> "2.36" | None   (release number or codename)
     Catalog.distro_release_of(distro, release_or_codename) -> "12" | None
@@ -241,6 +241,8 @@ class ImageFacts:
     python_path: Optional[str] = None  # the Python interpreter: "/usr/local/bin/python3", "/usr/bin/python3"
     workdir: Optional[str] = None  # the image's own WORKDIR ("/" when it sets none)
     path_env: Optional[str] = None  # the image's PATH
+    c_compiler: Optional[bool] = None  # a C compiler (gcc/cc/clang) on its PATH, for cgo; None unknown
+    gopath: Optional[str] = None  # the image's GOPATH (`go install` writes to its bin/); None unknown
     facts_note: str = ""  # source and date of the facts above
 
     def has_program(self, program: str, path_env: Optional[str] = None) -> Optional[bool]:
@@ -331,9 +333,10 @@ _FACT_FIELDS = (
     "kind", "shell", "package_managers", "default_user", "size_mb", "size_compressed_mb",
     "size_note", "runtime", "runtime_version", "libc", "debug", "entrypoint", "cmd",
     "contents", "replacement", "distro", "distro_release", "glibc_version", "programs",
-    "python_path", "workdir", "path_env", "facts_note",
+    "python_path", "workdir", "path_env", "c_compiler", "gopath", "facts_note",
 )
-_OS_FIELDS = ("distro", "distro_release", "glibc_version", "programs", "python_path", "workdir", "path_env")
+_OS_FIELDS = ("distro", "distro_release", "glibc_version", "programs", "python_path", "workdir", "path_env",
+              "c_compiler", "gopath")
 _FAMILY_ONLY = ("names", "name_patterns", "tag", "tags", "version_aliases", "unverified", "note")
 _OVERLAY_ONLY = ("match", "name", "exact_tags", "version_lines")
 # Facts that may be written as `unknown`, and how they then appear in ImageFacts.
@@ -344,7 +347,8 @@ _DEFAULTS = {
     "size_compressed_mb": None, "size_note": "", "runtime": None, "runtime_version": None,
     "libc": None, "debug": False, "entrypoint": None, "cmd": None, "contents": "",
     "replacement": "", "distro": None, "distro_release": None, "glibc_version": None,
-    "programs": None, "python_path": None, "workdir": None, "path_env": None, "facts_note": "",
+    "programs": None, "python_path": None, "workdir": None, "path_env": None,
+    "c_compiler": None, "gopath": None, "facts_note": "",
 }
 
 
@@ -532,7 +536,8 @@ _ABS_PATH = re.compile(r"/[^\s:]*\Z")
 
 
 def _os_field(key: str, value: Any, where: str) -> Any:
-    """Validate distro, distro_release, glibc_version, programs, python_path, workdir, path_env.
+    """Validate distro, distro_release, glibc_version, programs, python_path, workdir, path_env,
+    c_compiler, gopath.
     null means unknown for all of them (as does the word `unknown`)."""
     if value is None:
         return _UNKNOWN if key != "facts_note" else ""
@@ -562,7 +567,11 @@ def _os_field(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, str) or not value or not all(_ABS_PATH.match(d) for d in value.split(":")):
             raise ValueError(f"{where}: path_env must be absolute directories joined by ':', got {value!r}")
         return value
-    # python_path, workdir
+    if key == "c_compiler":
+        if not isinstance(value, bool):
+            raise ValueError(f"{where}: c_compiler must be true, false or unknown, got {value!r}")
+        return value
+    # python_path, workdir, gopath
     if not isinstance(value, str) or not _ABS_PATH.match(value):
         raise ValueError(f"{where}: {key} must be an absolute path, got {value!r}")
     return value

@@ -452,10 +452,9 @@ def _go_output(model, sf, ins, run, index, words, cwd, env, base, xx) -> BuildOu
             folder = gobin[1]
         elif gopath[0]:
             folder = gopath[1].split(":")[0] + "/bin" if gopath[1] else None
-        elif sf.facts is not None and sf.facts.runtime == "go":
-            folder = "/go/bin"  # the official golang images set GOPATH=/go
         else:
-            folder = None
+            image_gopath = _fact(sf.facts, "gopath")  # the builder image's own GOPATH (catalog)
+            folder = image_gopath.split(":")[0] + "/bin" if image_gopath else None
         if folder:
             paths = (posixpath.normpath(folder),)
     out = BuildOutput(kind="go-binary", paths=paths, exact=exact, **base)
@@ -523,7 +522,7 @@ def _has_c_compiler(model, sf, ins, index) -> Optional[bool]:
     if sf.scratch:
         return False
     if programs is None:
-        return None
+        return _fact(facts, "c_compiler")  # the catalog's sourced fact when the program list is unknown
     return any(posixpath.basename(p) in ("gcc", "cc", "clang") for p in programs)
 
 
