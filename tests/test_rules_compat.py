@@ -215,7 +215,7 @@ def test_dsl506_shell_form_on_alpine_judges_the_first_word():
 
 def test_dsl501_debian_golang_needs_the_compiler_fact():
     """golang:1.22 (Debian) ships gcc: cgo is on by default. The compiler's presence is an image
-    fact (`programs`); without it the rule stays silent, with it the classic case fires."""
+    fact (`programs`, else the catalog's `c_compiler`); with it the classic case fires."""
     from dockerslim_lint.dockerfile.parser import parse
     from dockerslim_lint.images.catalog import default_catalog, load_catalog
     from dockerslim_lint.model.stages import build_model
@@ -224,8 +224,13 @@ def test_dsl501_debian_golang_needs_the_compiler_fact():
     text = ("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n"
             "FROM scratch\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n")
     golang = default_catalog().facts("golang:1.22")
-    if golang.programs is None:
-        assert ids(text) == []  # unknown compiler: silent
+    assert golang.programs is None and golang.c_compiler is True  # the bundled catalog's sourced fact
+    assert ids(text) == ["DSL501:6"]
+    unknown = {"golang-unknown-test": {
+        "names": ["golang"], "kind": "toolchain", "shell": "/bin/sh", "libc": "glibc", "runtime": "go",
+        "tags": [{"match": r"(?P<version>1\.\d+)(?:\.\d+)?(?:-.*)?"}]}}
+    model = build_model(parse(text.encode()), catalog=load_catalog(unknown))
+    assert list(cgo_binary_on_libc_free_base.check(model, None)) == []  # compiler unknown: silent
     with_gcc = {"golang-with-gcc-test": {
         "names": ["golang"], "kind": "toolchain", "shell": "/bin/sh", "libc": "glibc", "runtime": "go",
         "programs": ["/usr/bin/gcc", "/usr/bin/cc", "/usr/local/go/bin/go", "/bin/sh"],
