@@ -1,6 +1,6 @@
 """DSL101-DSL102: the build environment ships.
 
-"Builds software" (RULES.md): a stage runs a build command or installs build tools,
+"Builds software" (docs/rules/DSL101.md): a stage runs a build command or installs build tools,
 whether or not it purges them afterwards. git/curl/wget alone are fetch tools, not
 a build; a toolchain base with nothing built on it is DSL201's concern. The evidence
 (the build command, or the build tools and whether the same RUN purges them) comes from

@@ -21,7 +21,7 @@ from dockerslim_lint.model.surface import analysis, runtime_runs
 
 # Interpreters a base image's exec-form ENTRYPOINT can be (DSL505), by the program's name.
 _INTERPRETER = re.compile(r"^(node|nodejs|python[23]?(\.\d+)?|java)$")
-# Programs a CMD under such an ENTRYPOINT must not start with (RULES.md DSL505).
+# Programs a CMD under such an ENTRYPOINT must not start with (docs/rules/DSL505.md).
 _PROGRAM_WORDS = re.compile(r"^(node|nodejs|npm|npx|yarn|pnpm|python[23]?(\.\d+)?|java|sh|bash|ash|dash)$")
 _SCRIPT_ARG = re.compile(r"\.(js|mjs|cjs|py|pyc|jar)$")
 # OS packages that bring no program a command could run (libraries and data).

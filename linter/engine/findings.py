@@ -28,7 +28,7 @@ def fmt_mb(mb: Optional[float], about: bool = True) -> str:
     return f"{prefix}{mb:.1f} MB".replace(".0 MB", " MB")
 
 
-# What the user does with the suggested image, per rule family (RULES.md "Suggestions").
+# What the user does with the suggested image, per rule family (docs/suggestions.md).
 ACTIONS = ("build in a separate stage and ship", "move the build out of the runtime stages and ship", "ship")
 
 
@@ -41,7 +41,7 @@ class Suggestion:
     carries a suggestion carries this same object. `image` is None when no image is known
     to run the program; `reason` then says why in one clause. Sizes are uncompressed
     on-disk MB (what `docker images` shows), approximate. `fix_safe` is true only where
-    swapping the base reference alone gives a working image (RULES.md "Suggestions").
+    swapping the base reference alone gives a working image (docs/suggestions.md).
     """
 
     image: Optional[str]

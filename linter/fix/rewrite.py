@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 from dockerslim_lint.dockerfile.commands import is_build_tool_package
 from dockerslim_lint.dockerfile.variables import expand
 
-# Rules whose finding on the result makes the rewrite refused (RULES.md, "Suggestions").
+# Rules whose finding on the result makes the rewrite refused (docs/suggestions.md).
 BLOCKING_RULES = ("DSL001", "DSL101", "DSL102", "DSL305", "DSL306")
 BLOCKING_PREFIX = "DSL5"
 

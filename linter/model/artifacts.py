@@ -482,7 +482,7 @@ def _go_output(model, sf, ins, run, index, words, cwd, env, base, xx) -> BuildOu
 
 
 def _go_cgo(model, sf, ins, run, index, env, version, xx) -> Optional[bool]:
-    """cgo on (True) / off (False) for this `go` command, None when unknown (RULES.md DSL501)."""
+    """cgo on (True) / off (False) for this `go` command, None when unknown (docs/rules/DSL501.md)."""
     is_set, value = env.get("CGO_ENABLED")
     if is_set:
         if value is None:

@@ -1,4 +1,4 @@
-"""Needs of the shipped program and what an image provides (RULES.md Vocabulary).
+"""Needs of the shipped program and what an image provides (docs/suggestions.md).
 
     needs_of(model) -> Needs                       computed once per model (cached)
     provides_of(facts, image, model=None) -> Provides

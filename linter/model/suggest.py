@@ -19,7 +19,7 @@ from dockerslim_lint.model.runtime import Runtime, detect
 
 @dataclass(frozen=True)
 class BuildEvidence:
-    """Why a stage "builds software" (RULES.md Vocabulary), in words, with its RUN."""
+    """Why a stage "builds software" (docs/rules/DSL101.md), in words, with its RUN."""
 
     instruction: object
     does: str  # "runs `go build`", "installs build tools gcc, make"
@@ -133,7 +133,7 @@ _LABELS = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NE
 
 
 def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[Optional[str], str, bool]:
-    """(image or None, one clause of reason, exact) for a runtime, per RULES.md's table; the
+    """(image or None, one clause of reason, exact) for a runtime, per the table in docs/suggestions.md; the
     image lists live in the catalog (`replacements:`). `exact` is True when the image is known
     to run the detected runtime at the same version. No image when the runtime, its version
     or a need is unknown: a guess is never a suggestion."""
@@ -184,7 +184,7 @@ def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[Optional[str], 
     if found.exact:
         return found.image, f"{label} {runtime.version}", True
     if found.exact is False and lang == "node":
-        # RULES.md: a different Node major is never suggested; the same major's -slim image is.
+        # docs/suggestions.md: a different Node major is never suggested; the same major's -slim image is.
         slim = f"node:{runtime.version}-slim"
         facts = catalog.facts(ImageRef.parse(slim))
         if facts is not None and facts.runtime == "node":
@@ -202,7 +202,7 @@ def choose(runtime: Runtime, family: str, catalog=None) -> Tuple[Optional[str], 
 
 
 def _fix_safe(model, image: str, runtime: Runtime, needs: Needs, catalog) -> bool:
-    """Swapping the base alone gives a working image (RULES.md "Suggestions"): the image
+    """Swapping the base alone gives a working image (docs/suggestions.md): the image
     provides every need (checked by the choice), the runtime stages run no RUN, the effective
     user and the WORKDIR that relative paths rely on stay the same, and the effective
     ENTRYPOINT/CMD stay right for the replacement's own ENTRYPOINT."""
@@ -241,7 +241,7 @@ def _fix_safe(model, image: str, runtime: Runtime, needs: Needs, catalog) -> boo
 
 
 def _not_the_base(model, catalog, image, reason, needs):
-    """RULES.md: never the image already in use, nor one larger than it."""
+    """docs/suggestions.md: never the image already in use, nor one larger than it."""
     if image is None or model.runtime_base is None:
         return image, reason
     base = model.runtime_base
