@@ -298,7 +298,7 @@ def _fix_one(item, shown, data, linter, diff, unsafe, fixing, errors):
         fixing["diffs"].append(unified_diff(outcome, shown))
         from dockerslim_lint.fix.rewrite import refusals  # why a DSL101/DSL102 file has no rewrite
 
-        fixing.setdefault("notes", []).extend(f"{shown}: {line}" for line in refusals(outcome.result))
+        fixing.setdefault("notes", []).extend(f"{shown}: {escape(line)}" for line in refusals(outcome.result))
     elif item == "-":
         fixing["stdin"] = outcome.data
     elif outcome.changed:

@@ -320,3 +320,12 @@ def test_diff_unsafe_fixes_shows_the_rewrite_or_says_why(tmp_path):
     assert good.read_bytes() == _read("go-static", "Dockerfile")  # --diff writes nothing
     fixed = _cli(["--fix", "--unsafe-fixes", str(good)])
     assert good.read_bytes() == _read("go-static", EXPECTED_REWRITE) and "applied" in fixed.output
+
+
+def test_diff_refusal_line_escapes_control_characters(tmp_path):
+    # The refusal quotes the file's command; a control character in it must not reach the terminal.
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD ./run\x1b[31m.sh\n")
+    result = _cli(["--diff", "--unsafe-fixes", str(path)])
+    refusal = [line for line in result.stderr.splitlines() if "no multi-stage rewrite" in line]
+    assert refusal and "\x1b" not in refusal[0] and "\\x1b" in refusal[0]
