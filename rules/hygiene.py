@@ -202,6 +202,9 @@ def package_cache_in_runtime(model, context):
         elif problems:
             message = "this RUN leaves package caches in its layer: " + ", ".join(
                 f"{cache} ({command})" for command, _what, cache in problems)
+            if len(message) > 120:  # name the caches only
+                message = "this RUN leaves package caches in its layer: " + ", ".join(
+                    cache for _command, _what, cache in problems)
         else:
             continue
         yield Finding("DSL401", ins.start_line, message, column=ins.column,
@@ -299,7 +302,7 @@ def recommends_in_runtime(model, context):
             continue
         tool = bad[0].words[0].rsplit("/", 1)[-1]
         names = [n for op in bad for n in _apt_names(op.words, ("install",))]
-        shown = ", ".join(f"`{n}`" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        shown = _names_that_fit(names, 120 - len(f"`{tool} install` also installs what  recommend"))
         yield Finding("DSL402", ins.start_line, (
             f"`{tool} install` also installs what {shown} recommend"
             + ("s" if len(names) == 1 else "")), column=ins.column,
@@ -307,3 +310,13 @@ def recommends_in_runtime(model, context):
 
 
 RULES = [package_cache_in_runtime, recommends_in_runtime]
+
+
+def _names_that_fit(names, budget: int) -> str:
+    """`a`, `b` and N more: as many package names as fit in `budget` characters (three at most)."""
+    for count in range(min(3, len(names)), 0, -1):
+        rest = len(names) - count
+        text = ", ".join(f"`{n}`" for n in names[:count]) + (f" and {rest} more" if rest else "")
+        if len(text) <= budget or count == 1:
+            return text
+    return ""

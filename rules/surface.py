@@ -6,7 +6,7 @@ Where shells and package managers come from is worked out once, in
 Unknown facts keep a rule silent.
 """
 from dockerslim_lint.dockerfile.commands import FETCH_TOOL_PACKAGES, is_build_tool_package
-from dockerslim_lint.engine.findings import Finding
+from dockerslim_lint.engine.findings import Finding, short_reference
 from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.fix.fixes import nonroot_user, shell_to_exec_form
 from dockerslim_lint.model.surface import (analysis, first_origin, is_windows, net_os_installed, runtime_runs,
@@ -94,7 +94,7 @@ def debug_image_in_runtime(model, context):
     if facts is None or not facts.debug:
         return
     ins = model.base_from
-    ref = model.runtime_base.raw if model.runtime_base is not None else "the base"
+    ref = short_reference(model.runtime_base.raw) if model.runtime_base is not None else "the base"
     yield _finding("DSL304", ins, f"the runtime base `{ref}` is a debug variant with a busybox shell")
 
 
@@ -172,7 +172,7 @@ def runtime_runs_as_root(model, context):
                        fix=nonroot_user(model))
         return
     target_from = model.target.from_instruction
-    base = model.runtime_base.raw if model.runtime_base is not None else "the base image"
+    base = short_reference(model.runtime_base.raw) if model.runtime_base is not None else "the base image"
     message = f"the image runs as root: no USER and `{base}` defaults to root"
     variant = nonroot_variant(model, context.catalog)
     if variant is not None:

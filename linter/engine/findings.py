@@ -109,3 +109,15 @@ class Finding:
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule_id)
+
+
+def short_reference(text: str, limit: int = 60) -> str:
+    """An image reference as messages show it: a digest cut to 12 hex digits, and a reference
+    still longer than `limit` cut in the middle, so that a message stays one short line."""
+    import re
+
+    text = re.sub(r"(@sha\d+:[0-9a-fA-F]{12})[0-9a-fA-F]+", r"\1…", text)
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return text[:keep] + "…" + text[-(limit - 1 - keep):]

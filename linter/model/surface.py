@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from dockerslim_lint.dockerfile.commands import SHELL_PACKAGES, RunAnalysis, _package_base
+from dockerslim_lint.engine.findings import short_reference
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.model.stages import Model, Stage, copy_source_stage
 from dockerslim_lint.dockerfile.parser import Instruction
@@ -133,11 +134,11 @@ def _initial(model: Model, stage: Stage) -> Presence:
     if facts is None or is_windows(stage):
         return _unknown(stage)
     ins = stage.from_instruction
-    state = _facts_presence(facts, Origin(stage, ins, f"the base `{ref.raw}`", True))
+    state = _facts_presence(facts, Origin(stage, ins, f"the base `{short_reference(ref.raw)}`", True))
     state.base_known = facts.has_shell is not None and facts.has_package_manager is not None
     if facts.has_package_manager:
         for manager in facts.package_managers:
-            state.managers[manager] = Origin(stage, ins, f"the base `{ref.raw}`", True)
+            state.managers[manager] = Origin(stage, ins, f"the base `{short_reference(ref.raw)}`", True)
     return state
 
 
@@ -255,7 +256,7 @@ class SurfaceAnalysis:
         """An Origin on the FROM that names the external base of `stage`'s chain."""
         root = stage.chain[0]
         ref = root.image.raw if root.image is not None else root.base_text
-        return Origin(root, root.from_instruction, f"the base `{ref}` ({evidence})", True)
+        return Origin(root, root.from_instruction, f"the base `{short_reference(str(ref))}` ({evidence})", True)
 
     def _apply_removals(self, run: RunAnalysis, state: Presence) -> None:
         removed_pkgs = {p for p in run.removed()}
