@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from dockerslim_lint.reporters import escape
+from dockerslim_lint.reporters import escape, file_suggestion
 from dockerslim_lint.reporters.common import help_uri, homepage, is_builtin, writable
 from dockerslim_lint.reporters.github import all_errors
 
@@ -47,11 +47,6 @@ def size(mb: Optional[float]) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def file_suggestion(result):
-    """The file's suggestion (every finding of a file carries the same one), or None."""
-    return next((f.suggestion for f in result.findings if f.suggestion is not None), None)
 
 
 def sizes(suggestion):
