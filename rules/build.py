@@ -8,12 +8,11 @@ the model layer, which also owns the file's suggestion that these findings carry
 """
 import re
 
+from dockerslim_lint.engine.findings import shorten
 from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.model.suggest import build_evidence, suggested_finding
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _fit(head: str, tail: str, short_tail: str, limit: int = 120) -> str:
@@ -43,7 +42,7 @@ def single_stage_build(model, context):
     if evidence is None:
         return
     what = _what(evidence)
-    base = _short(model.stages[0].base_text or "?", max(16, 120 - len(what) - 40))
+    base = shorten(model.stages[0].base_text or "?", max(16, 120 - len(what) - 40))
     message = _fit(f"the only stage ({base}) {what}", ": the build ships with the program",
                    ": the build ships")
     yield suggested_finding("DSL101", model.target.from_instruction, message, model, context)
@@ -60,7 +59,7 @@ def build_in_runtime_stage(model, context):
         if evidence is None:
             continue
         role = "the target stage" if stage is model.target else \
-            f"stage {_short(stage.label, 24)!r}, inherited by the target,"
+            f"stage {shorten(stage.label, 24)!r}, inherited by the target,"
         message = _fit(f"{role} {_what(evidence)}", ": the build ships despite the multi-stage layout",
                        ": the build ships")
         yield suggested_finding("DSL102", model.target.from_instruction, message, model, context)

@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.commands import _package_base
 from dockerslim_lint.dockerfile.variables import expand
-from dockerslim_lint.engine.findings import Finding
+from dockerslim_lint.engine.findings import Finding, shorten
 from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.model.artifacts import (BIN_DIRS, Artifact, BuildOutput, artifacts_of, effective_path,
                                              effective_programs, version_lt)
@@ -385,7 +385,7 @@ def cmd_repeats_entrypoint(model, context):
     else:
         fix = f"make CMD the {_what(interpreter)} itself, e.g. `CMD {_json(['app' + _ext(interpreter)])}`"
         extra = {}
-    message = _fit(*(f"the image runs `{_short(shown_run, limit)}`: {fix}" for limit in (70, 50, 30)))
+    message = _fit(*(f"the image runs `{shorten(shown_run, limit)}`: {fix}" for limit in (70, 50, 30)))
     yield _fix(model, _finding("DSL505", ins, message, **extra), ins, corrected if safe else None)
 
 
@@ -439,8 +439,6 @@ def _plain(text: str) -> bool:
     return bool(text) and not any(c in text for c in "$'\"`\\|&;<>*?[](){}~#")
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _json(words) -> str:

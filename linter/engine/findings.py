@@ -111,6 +111,11 @@ class Finding:
         return (self.path, self.line, self.column, self.rule_id)
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis, for evidence quoted in a message."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def short_reference(text: str, limit: int = 60) -> str:
     """An image reference as messages show it: a digest cut to 12 hex digits, and a reference
     still longer than `limit` cut in the middle, so that a message stays one short line."""
