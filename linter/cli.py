@@ -47,11 +47,15 @@ def _use_color(no_color: bool, stream) -> bool:
 
 
 def _list_rules(rules, fmt: str) -> None:
-    if fmt == "json":
+    if fmt in ("json", "jsonl"):
         import json
 
-        click.echo(json.dumps([{"id": r.ID, "name": r.NAME, "severity": r.SEVERITY, "summary": r.SUMMARY,
-                                "tags": list(getattr(r, "TAGS", ()) or ())} for r in rules], indent=2))
+        listed = [{"id": r.ID, "name": r.NAME, "severity": r.SEVERITY, "summary": r.SUMMARY,
+                   "tags": list(getattr(r, "TAGS", ()) or ())} for r in rules]
+        if fmt == "jsonl":  # one rule per line
+            click.echo("".join(json.dumps(entry) + "\n" for entry in listed), nl=False)
+        else:
+            click.echo(json.dumps(listed, indent=2))
         return
     for r in rules:
         click.echo(f"{r.ID}  {r.NAME:<30} {r.SEVERITY:<8} {r.SUMMARY}")

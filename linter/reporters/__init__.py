@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle", "markdown")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "gitlab", "checkstyle", "markdown")
 
 # C0/C1 controls and DEL: never raw on a terminal or in a log (ESC sequences could
 # rewrite the screen). Tab is kept. Backslash-escaped as \xNN / \uNNNN.
