@@ -193,16 +193,14 @@ def nonroot_variant(model, catalog):
     base = model.runtime_base
     if facts is None or base is None or catalog is None or not (facts.entrypoint or facts.cmd):
         return None
-    families = getattr(catalog, "_families", {})
-    for family_id in catalog.family_ids():
+    for family_id, name in catalog.nonroot_names():  # the names that can say non-root, in family order
         if family_id == facts.family:
             continue
-        for name in getattr(families.get(family_id), "names", ()):
-            ref = f"{name}:{base.tag}" if base.tag else name
-            other = catalog.facts(ref)
-            if other is not None and other.runs_as_root is False and other.kind == facts.kind and \
-                    other.entrypoint == facts.entrypoint and other.cmd == facts.cmd:
-                return name
+        ref = f"{name}:{base.tag}" if base.tag else name
+        other = catalog.facts(ref)
+        if other is not None and other.runs_as_root is False and other.kind == facts.kind and \
+                other.entrypoint == facts.entrypoint and other.cmd == facts.cmd:
+            return name
     return None
 
 

@@ -206,6 +206,11 @@ def _parse_ref(text: str, platform: Optional[str]) -> ImageRef:
                     digest=digest, platform=platform)
 
 
+def _is_root(user: str) -> bool:
+    """Whether a default_user value names root (ImageFacts.runs_as_root)."""
+    return user in ("root", "0") or user.startswith(("0:", "root:"))
+
+
 # Folders for which an image's `programs` list is complete (see ImageFacts.has_program).
 _BIN_FOLDERS = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"})
 
@@ -292,9 +297,7 @@ class ImageFacts:
     def runs_as_root(self) -> Optional[bool]:
         """Whether the image's own default user is root; None when unknown."""
         user = self.default_user
-        if user is None:
-            return None
-        return user in ("root", "0") or user.startswith(("0:", "root:"))
+        return None if user is None else _is_root(user)
 
     @property
     def is_minimal(self) -> bool:
@@ -770,6 +773,16 @@ class _Family:
         return ImageFacts(family=self.id, unknown=tuple(unknown), extra=extra, **values)
 
 
+def _can_run_as_nonroot(family: _Family) -> bool:
+    """Whether the family's base or an overlay sets a default_user other than root (the
+    default) or unknown: the only source of a resolved ImageFacts.default_user."""
+    for fields in [family.base] + [o.fields for o in family.overlays]:
+        user = fields.get("default_user")
+        if isinstance(user, str) and not _is_root(user):
+            return True
+    return False
+
+
 def _manager_name(manager: Any) -> str:
     m = str(manager or "").strip().lower()
     return {"apt-get": "apt", "aptitude": "apt", "dpkg": "apt", "apk": "apk"}.get(m, m)
@@ -1005,6 +1018,7 @@ class Catalog:
         # the same few dozen references for every file, and parsing each again cost more
         # than the lookup itself.
         self._text_cache: Dict[str, Optional[ImageFacts]] = {}
+        self._nonroot: Optional[Tuple[Tuple[str, str], ...]] = None  # nonroot_names(), built on first use
         self._rank: Dict[str, int] = {}
         self._distros: Dict[str, _Distro] = {}
         self._program_sets: Dict[str, Tuple[Tuple[str, ...], Dict[str, Any]]] = {}
@@ -1104,6 +1118,7 @@ class Catalog:
                 self._pattern_families.append(fam)
         self._cache.clear()
         self._text_cache.clear()
+        self._nonroot = None
 
     def copy(self) -> "Catalog":
         """An independent catalog with the same entries (extend the copy, not the shared default)."""
@@ -1128,6 +1143,23 @@ class Catalog:
     # -------------------------------------------------------------- image facts
     def family_ids(self) -> Tuple[str, ...]:
         return tuple(self._order)
+
+    def nonroot_names(self) -> Tuple[Tuple[str, str], ...]:
+        """(family id, name) of every family name, in family order, whose facts can say at
+        some tag that the image does not run as root: those of a name whose claiming families
+        (by exact name or name pattern) set no non-root `default_user` anywhere say root or
+        unknown at every tag, so a search for a non-root variant need not look them up."""
+        if self._nonroot is None:
+            able = [fam for fam in self._families.values() if _can_run_as_nonroot(fam)]
+            found = []
+            for fid in self._order:
+                for name in self._families[fid].names:
+                    ref_name = ImageRef.parse(name).name
+                    if any(fam in able for fam in self._exact.get(ref_name, ())) or any(
+                            fam.patterns and fam.name_match(ref_name) is not None for fam in able):
+                        found.append((fid, name))
+            self._nonroot = tuple(found)
+        return self._nonroot
 
     def facts(self, ref: Union[ImageRef, str, None]) -> Optional[ImageFacts]:
         if ref is None:
