@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Dict, Iterable, Optional, Tuple
 
 YAML_NAMES = (".dockerslim-lint.yaml", ".dockerslim-lint.yml")
@@ -50,7 +50,7 @@ def _outside(rel: str) -> bool:
     return rel == os.pardir or rel.startswith(os.pardir + os.sep)
 
 
-@dataclass
+@record
 class Config:
     """One config file's settings, validated. `Config()` is "no config file"."""
 

@@ -17,10 +17,11 @@ SMALL = os.path.join(ROOT, "bench", "small.Dockerfile")
 
 # Never imported by a plain lint run (text, JSON, GitHub): each is paid only by the feature
 # that needs it (click: --help, usage errors; sarif-om: SARIF; yaml/tomllib: a config file
-# or an out-of-date catalog.json; importlib.metadata: SARIF's project URL; the LSP server).
+# or an out-of-date catalog.json; importlib.metadata: SARIF's project URL; the LSP server;
+# dataclasses and inspect: ~11 ms to import, dockerslim_lint.records replaces them).
 NOT_FOR_A_PLAIN_RUN = ("click", "sarif_om", "jschema_to_python", "attr", "yaml", "tomllib", "tomli",
                        "importlib.metadata", "importlib_metadata", "pygls", "lsprotocol",
-                       "dockerslim_lint.lsp", "dockerslim_lint.fix.rewrite")
+                       "dockerslim_lint.lsp", "dockerslim_lint.fix.rewrite", "dataclasses", "inspect")
 
 
 def _imported(tmp_path, *args):

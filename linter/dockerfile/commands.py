@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import List, Optional
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")", "{", "}")
@@ -248,7 +248,7 @@ def _package_base(name: str) -> str:
     return base.split(":")[0].lower()
 
 
-@dataclass
+@record
 class PackageOp:
     """One package-manager command of a RUN: install, remove, update or clean."""
 
@@ -258,7 +258,7 @@ class PackageOp:
     words: List[str]  # the whole simple command
 
 
-@dataclass
+@record
 class RunAnalysis:
     """What one RUN does: its simple commands, package operations, builds and removals."""
 

@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.shellwords import (GO_SPACE, LexError, extract_builder_flags, heredocs_from_line,
                          parse_words, split_first_word_bytewise, unquote)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Flag:
     """An instruction flag such as `--from=build` (value "build") or `--link` (value None)."""
 
@@ -50,7 +50,7 @@ class Flag:
     value: Optional[str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Heredoc:
     """A heredoc of an instruction: its delimiter and body."""
 
@@ -61,7 +61,7 @@ class Heredoc:
     file_descriptor: int = 0  # the N of `N<<EOF` (0 when not written)
 
 
-@dataclass
+@record
 class Instruction:
     """One Dockerfile instruction with its lines, flags and arguments."""
 
@@ -125,7 +125,7 @@ class Instruction:
         return [(unquote(k, esc), None if v is None else unquote(v, esc)) for k, v in pairs]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParseError:
     """Why a file is not a Dockerfile, and where."""
 
@@ -133,7 +133,7 @@ class ParseError:
     message: str
 
 
-@dataclass
+@record
 class ParseResult:
     """The instructions and directives of a file, or the error that stopped the parse."""
 

@@ -1,7 +1,7 @@
 """What a rule reports: findings, their severities and structured suggestions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,7 +32,7 @@ def fmt_mb(mb: Optional[float], about: bool = True) -> str:
 ACTIONS = ("build in a separate stage and ship", "move the build out of the runtime stages and ship", "ship")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suggestion:
     """The runtime image to ship instead, or none, with the one clause that says why.
 
@@ -88,7 +88,7 @@ class Suggestion:
         }
 
 
-@dataclass
+@record
 class Finding:
     """One problem a rule found at a line of a file."""
 

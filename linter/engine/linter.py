@@ -6,7 +6,7 @@ rule that raises into one internal-error line instead of a traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Dict, List, Optional, Sequence
 
 from dockerslim_lint.engine.findings import Finding, severity_rank
@@ -17,7 +17,7 @@ PARSE_ERROR_ID = "DSL001"
 NOT_UTF8_ID = "DSL002"
 
 
-@dataclass
+@record
 class Options:
     """Which rules run and how: selection, severities, target, build args."""
 
@@ -38,7 +38,7 @@ class Options:
         return self.severity.get(rule_id) != "off"
 
 
-@dataclass
+@record
 class FileResult:
     """The findings and one-line errors of one linted file."""
 

@@ -15,13 +15,13 @@ and export `RULES`; third-party rules come through the entry point group
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dockerslim_lint.records import record
 from typing import Callable, Iterator
 
 from dockerslim_lint.engine.findings import Finding
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A rule: its id, name, severity, one-line summary and the check it runs on a model."""
 

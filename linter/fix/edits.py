@@ -15,11 +15,11 @@ no edit of a fix kept before them; the others wait for the next pass of `--fix`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dockerslim_lint.records import record
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Edit:
     line: int
     column: int
@@ -36,7 +36,7 @@ class Edit:
         return self.end_line, self.end_column
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     description: str  # one sentence: what the fix does
     edits: Tuple[Edit, ...]
@@ -261,7 +261,7 @@ def exec_form(words: Sequence[str]) -> str:
 
 # -- words with their positions in shell text ---------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Word:
     text: str  # as written (quotes kept)
     start: int  # offsets in the shell text

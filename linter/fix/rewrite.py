@@ -19,11 +19,11 @@ Go builds are never edited. The only edits of the build stage are an appended
 """
 from __future__ import annotations
 
-import dataclasses
+from dockerslim_lint import records
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from dockerslim_lint.dockerfile.commands import is_build_tool_package
@@ -36,7 +36,7 @@ BLOCKING_PREFIX = "DSL5"
 
 # -- results ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rewrite:
     """A checked rewrite: the new file text and the edits that make it from the original."""
 
@@ -69,7 +69,7 @@ class Rewrite:
         return text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Refusal:
     """Why no rewrite is offered, in one line. `category` groups reasons for the benchmark."""
 
@@ -96,7 +96,7 @@ def _refuse(category: str, reason: str):
 
 # -- the plan for the new final stage ---------------------------------------------------
 
-@dataclass
+@record
 class Plan:
     language: str
     copies: List[Tuple[str, str]] = field(default_factory=list)  # (path in the build stage, destination)
@@ -232,7 +232,7 @@ def _plan(model, context, stage, rule_id, lint_text) -> Result:
     _check_packages(model, stage, plan, image, facts)
     text, edits, notes = _render(model, stage, build_name, plan, image, facts)
     result = _self_check(model, context, text, edits, image, plan, notes, lint_text)
-    return dataclasses.replace(result, rule_id=rule_id)
+    return records.replace(result, rule_id=rule_id)
 
 
 # -- the image --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import difflib
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
+from dockerslim_lint.records import record
 from typing import Callable, List, Optional
 
 from dockerslim_lint.fix.edits import EditError, Fix, apply_fixes, select
@@ -21,7 +21,7 @@ REFUSE_IDS = ("DSL001", "DSL002")
 MAX_PASSES = 10
 
 
-@dataclass
+@record
 class Outcome:
     original: bytes
     data: bytes  # the fixed bytes (the original when nothing was applied)

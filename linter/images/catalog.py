@@ -6,7 +6,7 @@ how to extend it: docs/catalog.md.
 
 CONTRACT (other modules rely on these names):
     ImageRef.parse(text, platform=None) -> ImageRef   (never raises)
-    ImageFacts                                         (frozen dataclass, below)
+    ImageFacts                                         (frozen record, below)
     Catalog.facts(ref) -> ImageFacts | None            (None: unknown image)
     Catalog.package_size_mb(manager, package) -> float | None  ("apt" / "apk")
     Catalog.extend(mapping)                            (user `images:` entries)
@@ -74,11 +74,11 @@ Added on top of the contract:
 """
 from __future__ import annotations
 
-import dataclasses
+from dockerslim_lint import records
 import functools
 import re
 from collections.abc import Mapping as _Map  # isinstance on typing.Mapping is several times slower
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
 UNKNOWN = "unknown"
@@ -112,7 +112,7 @@ _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
 _DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}\Z")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageRef:
     """An image reference split into registry, repository, tag and digest."""
 
@@ -215,7 +215,7 @@ def _is_root(user: str) -> bool:
 _BIN_FOLDERS = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageFacts:
     """What the catalog knows of an image; None in a field means unknown."""
 
@@ -304,7 +304,7 @@ class ImageFacts:
         return self.kind in ("scratch", "minimal")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Replacement:
     """A suggested runtime image (see Catalog.replacement)."""
 
@@ -1229,7 +1229,7 @@ class Catalog:
             if entry is not None and entry.merged_usr:
                 programs = _merge_usr(programs)
             changes["programs"] = programs
-        return dataclasses.replace(facts, **changes) if changes else facts
+        return records.replace(facts, **changes) if changes else facts
 
     def _release(self, distro: str, release: str) -> Optional["_Release"]:
         seen = set()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Dict, List, Optional
 
 from lsprotocol import types as lsp
@@ -37,7 +37,7 @@ CONFIG_NAMES = (".dockerslim-lint.yaml", ".dockerslim-lint.yml", "pyproject.toml
 _INDENT = re.compile(r"[ \t]*")
 
 
-@dataclass
+@record
 class Linted:
     """The last lint of one open document."""
 

@@ -28,11 +28,11 @@ nothing is concluded from it. No image fact is written in this module.
 """
 from __future__ import annotations
 
-import dataclasses
+from dockerslim_lint import records
 import fnmatch
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Dict, List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.commands import _package_base, _positionals
@@ -68,7 +68,7 @@ _VERSION_VARS = {"go": ("GOLANG_VERSION", "GO_VERSION"), "python": ("PYTHON_VERS
                  "dotnet": ("DOTNET_VERSION", "DOTNET_SDK_VERSION", "ASPNET_VERSION")}
 
 
-@dataclass
+@record
 class BuildOutput:
     """One thing a RUN of a build stage produces, and how it was built."""
 
@@ -102,7 +102,7 @@ class BuildOutput:
         return self.kind in NATIVE_KINDS or (self.kind == "dotnet-publish" and bool(self.self_contained))
 
 
-@dataclass
+@record
 class Artifact:
     """What one source path of a `COPY --from=<stage>` into a runtime stage carries."""
 
@@ -116,7 +116,7 @@ class Artifact:
     runs_it: bool = False  # the effective ENTRYPOINT/CMD runs what this copy brings
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Program:
     """A program the shipped image runs."""
 
@@ -1047,7 +1047,7 @@ def _relayed_outputs(model: Model, stage: Stage) -> List[BuildOutput]:
         for output in build_outputs(model, source_stage):
             for src in sources:
                 if _match(src, output) in ("whole", "part"):
-                    out.append(dataclasses.replace(output, paths=_relocate(src, output, dest, dest_is_dir),
+                    out.append(records.replace(output, paths=_relocate(src, output, dest, dest_is_dir),
                                                    via=output.via + (ins,)))
     return out
 

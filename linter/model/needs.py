@@ -17,7 +17,7 @@ model.artifacts (build_outputs / artifacts_of / effective_programs), shared with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import FrozenSet, List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.commands import FETCH_TOOL_PACKAGES, _package_base, is_build_tool_package, tokenize
@@ -52,13 +52,13 @@ _INIT_WRAPPERS = frozenset({"tini", "dumb-init", "gosu", "su-exec", "tini-static
 _SHELL_SYNTAX = re.compile(r"[|&;<>()$`*?~\\\"'{}\[\]]|\b(if|then|for|while|do|done|fi|case|esac)\b")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unmet:
     need: str  # "libc", "glibc", "libgcc", "interpreter", "interpreter_path", "shell", "program", "os_packages"
     clause: str  # one clause, for a reason: "the program needs a shell (ENTRYPOINT runs start.sh)"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Needs:
     """What the shipped program requires at run time, read from the file. None: unknown."""
 
@@ -96,7 +96,7 @@ class Needs:
             "self-contained", "aot"))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Provides:
     """What an image offers a program, from its facts (plus the runtime stages' additions)."""
 

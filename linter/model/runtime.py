@@ -10,14 +10,14 @@ and the effective ENTRYPOINT/CMD. Unknown stays unknown (None fields).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dockerslim_lint.records import record
 from typing import List, Optional
 
 _PYTHON_TOOLS = {"pip", "poetry", "uv", "pipenv", "pdm"}
 _NODE_TOOLS = {"npm", "yarn", "pnpm"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Runtime:
     """The language runtime a stage's program needs, as far as the Dockerfile shows it."""
 

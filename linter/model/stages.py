@@ -9,7 +9,7 @@ SHELL, CMD, ENTRYPOINT and ENV along the runtime stages.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Dict, List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.commands import RunAnalysis, analyse
@@ -24,7 +24,7 @@ class ModelError(Exception):
     """The file parses but cannot be modelled as asked (e.g. an unknown --target): exit 2."""
 
 
-@dataclass
+@record
 class Command:
     """An effective CMD / ENTRYPOINT / SHELL value and where it was set (None: the base image)."""
 
@@ -33,7 +33,7 @@ class Command:
     instruction: Optional[Instruction] = None
 
 
-@dataclass
+@record
 class Stage:
     """One build stage: its base, instructions and the ARG/ENV values in force."""
 
@@ -109,7 +109,7 @@ def _quote(word: str) -> str:
     return "'" + word.replace("'", "'\\''") + "'" if any(c in word for c in " \t\n'\"$&|;") else word
 
 
-@dataclass
+@record
 class Model:
     """The stages of a file and the one that ships, built once per file for every rule."""
 

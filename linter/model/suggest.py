@@ -5,7 +5,7 @@ One proposal per model (cached): DSL101, DSL102 and DSL2xx all carry the same on
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dockerslim_lint.records import record
 from typing import List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.commands import _package_base, is_build_tool_package
@@ -17,7 +17,7 @@ from dockerslim_lint.model.runtime import Runtime, detect
 
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildEvidence:
     """Why a stage "builds software" (docs/rules/DSL101.md), in words, with its RUN."""
 
@@ -54,7 +54,7 @@ def action_of(model) -> str:
     return ACTIONS[2]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Advice:
     """The model's advice for one file: the Suggestion every finding carries, and what the
     rules need to know about it (DSL203 fires only on an exact, smaller, different image)."""

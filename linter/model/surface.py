@@ -31,7 +31,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Dict, List, Optional
 
 from dockerslim_lint.dockerfile.commands import SHELL_PACKAGES, RunAnalysis, _package_base
@@ -78,7 +78,7 @@ _DIRLIKE = frozenset({".", "bin", "sbin", "usr", "rootfs", "root", "fs", "overla
 _ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst|tar\.(gz|bz2|xz|zst|lz4|lzma))$", re.I)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     """Where a shell or package manager came from."""
 
@@ -88,7 +88,7 @@ class Origin:
     from_base: bool = False
 
 
-@dataclass
+@record
 class Presence:
     """Shells and package managers present at one point of a stage chain."""
 

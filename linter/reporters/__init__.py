@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, field
+from dockerslim_lint.records import field, record
 from typing import Callable, List, Optional
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github", "gitlab", "checkstyle", "markdown")
@@ -20,7 +20,7 @@ def escape(text: str) -> str:
                         else "\\u%04x" % ord(m.group()), text)
 
 
-@dataclass
+@record
 class Report:
     """Everything a reporter may need besides the per-file results."""
 

@@ -5,7 +5,7 @@ import os
 
 _rule_id = os.environ.get("DOCKERSLIM_TEST_CRASH_RULE")
 if _rule_id:
-    import dataclasses
+    from dockerslim_lint import records
 
     from dockerslim_lint.engine import plugins
 
@@ -22,7 +22,7 @@ if _rule_id:
 
     def load_rules(*args, **kwargs):
         rules, errors = _load(*args, **kwargs)
-        return [dataclasses.replace(r, check=_crashing(r.check)) if r.ID == _rule_id else r
+        return [records.replace(r, check=_crashing(r.check)) if r.ID == _rule_id else r
                 for r in rules], errors
 
     plugins.load_rules = load_rules
