@@ -91,3 +91,27 @@ def test_dsl307_message_through_the_linter_with_user_entries(images):
     (f,) = [f for f in result.findings if f.rule_id == "DSL307"]
     assert f.message.endswith("(acme/httpd-nonroot does not)") == bool(images)
     assert "acme/httpd-nonroot" not in [f.message for f in lint_text("FROM httpd:2.4\n").findings]
+
+
+def test_families_of_a_name_are_looked_up_again_after_extend():
+    """_facts keeps the families that claim a name; an entry added later must still be seen."""
+    catalog = load_catalog()
+    before = catalog.facts("nginx:1.27")
+    assert before is not None and before.family == "nginx"
+    assert catalog.facts("acme/web:1") is None
+    catalog.extend({"acme-web": {"name_patterns": ["acme/(web|api)"], "kind": "minimal", "shell": None},
+                    "our-nginx": {"names": ["nginx"], "kind": "slim-runtime", "default_user": "101"}})
+    assert catalog.facts("acme/web:1").family == "acme-web"
+    assert catalog.facts("acme/web:2").kind == "minimal"
+    assert catalog.facts("nginx:1.27").family == "our-nginx"
+    assert catalog.facts("nginx:1.26").default_user == "101"
+
+
+def test_a_pattern_family_and_an_exact_family_are_ranked_per_name():
+    catalog = Catalog(_bundled_data())
+    catalog.extend({"old": {"name_patterns": ["acme/.*"], "kind": "full-os"}})
+    assert catalog.facts("acme/x:1").family == "old"
+    catalog.extend({"new": {"names": ["acme/x"], "kind": "minimal"}})
+    assert catalog.facts("acme/x:1").family == "new" and catalog.facts("acme/y:1").family == "old"
+    catalog.extend({"old": {"name_patterns": ["acme/.*"], "kind": "toolchain"}})  # re-added: newest again
+    assert catalog.facts("acme/x:2").family == "old" and catalog.facts("acme/x:2").kind == "toolchain"

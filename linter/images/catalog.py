@@ -1019,6 +1019,7 @@ class Catalog:
         # than the lookup itself.
         self._text_cache: Dict[str, Optional[ImageFacts]] = {}
         self._nonroot: Optional[Tuple[Tuple[str, str], ...]] = None  # nonroot_names(), built on first use
+        self._by_name: Dict[str, List[Tuple[int, _Family, Dict[str, str]]]] = {}  # _candidates() by name
         self._rank: Dict[str, int] = {}
         self._distros: Dict[str, _Distro] = {}
         self._program_sets: Dict[str, Tuple[Tuple[str, ...], Dict[str, Any]]] = {}
@@ -1119,6 +1120,7 @@ class Catalog:
         self._cache.clear()
         self._text_cache.clear()
         self._nonroot = None
+        self._by_name.clear()
 
     def copy(self) -> "Catalog":
         """An independent catalog with the same entries (extend the copy, not the shared default)."""
@@ -1186,15 +1188,9 @@ class Catalog:
             return self._cache[key]
         except KeyError:
             pass
-        # Candidates that claim the name, newest entry first (user entries win), whether
-        # they claim it by an exact name or by a pattern.
-        candidates = [(self._rank[f.id], f, {}) for f in self._exact.get(name, ())]
-        for fam in self._pattern_families:
-            groups = fam.name_match(name)
-            if groups is not None and not (groups == {} and name in fam.names):
-                candidates.append((self._rank[fam.id], fam, groups))
-        if len(candidates) > 1:
-            candidates.sort(key=lambda c: -c[0])
+        candidates = self._by_name.get(name)
+        if candidates is None:
+            candidates = self._by_name[name] = self._candidates(name)
         result = None
         windows = _WINDOWS_TAG.search(tag) is not None
         for _, fam, groups in candidates:
@@ -1209,6 +1205,21 @@ class Catalog:
             self._cache.clear()
         self._cache[key] = result
         return result
+
+    def _candidates(self, name: str) -> List[Tuple[int, _Family, Dict[str, str]]]:
+        """The families that claim `name`, newest entry first (user entries win), whether they
+        claim it by an exact name or by a pattern, with the pattern's named groups. The same
+        for every tag of the name: _facts keeps them by name."""
+        candidates = [(self._rank[f.id], f, {}) for f in self._exact.get(name, ())]
+        for fam in self._pattern_families:
+            groups = fam.name_match(name)
+            if groups is not None and not (groups == {} and name in fam.names):
+                candidates.append((self._rank[fam.id], fam, groups))
+        if len(candidates) > 1:
+            candidates.sort(key=lambda c: -c[0])
+        if len(self._by_name) > 50000:
+            self._by_name.clear()
+        return candidates
 
     # -------------------------------------------------------------- operating system facts
     def _complete(self, facts: ImageFacts) -> ImageFacts:
