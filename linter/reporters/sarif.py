@@ -15,7 +15,6 @@ value that was set survives.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -26,6 +25,7 @@ from dockerslim_lint.reporters import common, suggestion_dict
 from dockerslim_lint.reporters.common import (  # noqa: F401 (normalise_line: part of this module's API)
     FALLBACK_HOMEPAGE, help_uri, is_builtin, line_hashes, line_text as _line_text, normalise_line)
 from dockerslim_lint.reporters.github import all_errors, root_relative, stdin_path
+from dockerslim_lint.reporters.indented import dump
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -348,5 +348,5 @@ def build_log(results, report):
 
 
 def write(stream, results, report):
-    json.dump(to_data(build_log(results, report)), stream, indent=2, ensure_ascii=True)
+    dump(to_data(build_log(results, report)), stream, indent=2)  # as json.dump(..., indent=2), faster
     stream.write("\n")
