@@ -25,6 +25,10 @@ ratios hold on any machine:
   default given ALL files as arguments (as few processes as the OS argument limit allows,
   like xargs: the fairest setting for it); --hadolint-per-file runs one process per file.
   The ratio is files/s(dockerslim-lint) / files/s(hadolint).
+* --jobs N: the batch again with `--jobs 1` and `--jobs N`, interleaved, best of --runs each;
+  the peak RSS of a --jobs run is the sum of the peaks of every process of the tree (this
+  process and each worker, which the CLI reports with --verbose), since os.wait4 gives only
+  the largest. Not part of the targets: it shows what the option costs and gains here.
 * --scale N: synthetic corpora of N/10 and N files (gen_corpus.py, in a temporary folder),
   one run each: files/s should stay flat and peak RSS bounded as N grows.
 
@@ -161,6 +165,46 @@ def bench_ours(folder, n_files, runs, fmt, extra=()):
     seconds = statistics.median(times)
     return {"cmd": cmd, "seconds": seconds, "rss_mb": rss, "fps": n_files / seconds, "runs": times,
             "cpu": statistics.median(cpu)}
+
+
+def _tree_peaks(stderr):
+    """(this process's peak RSS, [each worker's]) in MB from the `--verbose` line of a --jobs run."""
+    import re
+
+    line = next((x for x in stderr.splitlines() if "jobs: " in x and "peak RSS" in x), None)
+    if line is None:
+        return None, []
+    parent = float(re.search(r"this process ([\d.]+) MB", line).group(1))
+    workers = [float(x) for x in re.findall(r"([\d.]+) MB \([\d.]+ s CPU\)", line.split("; peak RSS: ", 1)[1])][1:]
+    return parent, workers
+
+
+def bench_jobs(folder, n_files, runs, fmt, jobs):
+    """--jobs 1 and --jobs N, interleaved run by run (the same load hits both), best of `runs`
+    each, with --verbose so that a --jobs run says each process's peak RSS: the tree's peak is
+    the SUM of the peaks of this process and of every worker (os.wait4 and RUSAGE_CHILDREN
+    give the largest one, not their sum; shared pages count in each process, as RSS does)."""
+    rows = {}
+    for _ in range(runs):
+        for j in (1, jobs):
+            cmd = linter_command() + ["--no-color", "--format", fmt, "--verbose", "--jobs", str(j), folder]
+            seconds, peak, code, err = run_measured(cmd)
+            if code not in (0, 1):
+                raise SystemExit(f"bench: {' '.join(cmd)} exited {code}:\n{err}")
+            parent, workers = _tree_peaks(err)
+            if j != 1 and parent is None:
+                raise SystemExit(f"bench: --jobs {j} started no worker (one CPU, or too few files?)")
+            tree = (parent + sum(workers)) if parent is not None else peak
+            row = rows.setdefault(j, {"runs": [], "rss_mb": 0.0, "parts": None, "cpu": []})
+            row["runs"].append(seconds)
+            row["cpu"].append(run_measured.cpu)
+            if tree >= row["rss_mb"]:
+                row["rss_mb"], row["parts"] = tree, (parent if parent is not None else peak, workers)
+    for row in rows.values():
+        row["seconds"] = min(row["runs"])
+        row["fps"] = n_files / row["seconds"]
+        row["cpu"] = min(row["cpu"])
+    return rows
 
 
 def bench_hadolint(hadolint, files, per_file, runs):
@@ -344,7 +388,8 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", default=None, metavar="DIR",
                     help="folder of real Dockerfiles to measure on [bench/corpus, generated when missing]")
     ap.add_argument("--format", default="text", help="report format for the batch run [text]")
-    ap.add_argument("--jobs", default=None, help="pass --jobs N to dockerslim-lint in the batch runs")
+    ap.add_argument("--jobs", type=int, default=None, metavar="N",
+                    help="also: the batch with --jobs 1 and --jobs N interleaved (files/s, the tree's peak RSS)")
     ap.add_argument("--runs", type=int, default=3, help="runs of the batch benchmark (median) [3]")
     ap.add_argument("--no-hadolint", action="store_true", help="skip hadolint even when installed")
     ap.add_argument("--hadolint-per-file", action="store_true",
@@ -368,7 +413,7 @@ def main(argv=None) -> int:
     if args.folder and args.corpus and args.folder != args.corpus:
         ap.error("give the folder once: as an argument or with --corpus")
     folder = args.corpus or args.folder or DEFAULT_CORPUS
-    extra = ["--jobs", str(args.jobs)] if args.jobs else []
+    extra = []
 
     if folder == DEFAULT_CORPUS and not os.path.isdir(folder):
         print("bench/corpus/ is missing; generating it (python bench/gen_corpus.py)", file=sys.stderr)
@@ -443,6 +488,25 @@ def main(argv=None) -> int:
                   f"< {TARGET_RSS_MB:.0f} MB: {'met' if rss_ok else 'MISSED'}"))
     if not rss_ok:
         missed.append(f"peak RSS {ours['rss_mb']:.1f} MB >= {TARGET_RSS_MB:.0f} MB")
+
+    if args.jobs:
+        rows = bench_jobs(folder, n, args.runs, args.format, args.jobs)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"\nbatch: --jobs 1 and --jobs {args.jobs} (`--format {args.format} --verbose`, interleaved, "
+              f"best of {args.runs}; load average {load:.1f} after, on {os.cpu_count()} CPUs):")
+        for j, row in sorted(rows.items()):
+            parent, workers = row["parts"]
+            parts = f" = {parent:.1f} + " + " + ".join(f"{w:.1f}" for w in workers) if workers else ""
+            ok = "met" if row["rss_mb"] < TARGET_RSS_MB else "MISSED"
+            print(f"  --jobs {j:<3} {row['fps']:6.0f} files/s ({row['seconds']:.2f} s; runs: "
+                  f"{', '.join(f'{t:.2f}' for t in row['runs'])}; CPU {row['cpu']:.2f} s), "
+                  f"peak RSS of the process tree {row['rss_mb']:.1f} MB{parts} (sum of the peaks; < "
+                  f"{TARGET_RSS_MB:.0f} MB: {ok})")
+            table.append((f"{n} files, --jobs {j}, {args.format} (best of {args.runs}, with --jobs "
+                          f"{1 if j != 1 else args.jobs})",
+                          f"{row['fps']:.0f} files/s ({row['seconds']:.2f} s), tree peak RSS {row['rss_mb']:.1f} MB"
+                          + (f" ({len(workers) + 1} processes)" if workers else ""),
+                          f"RSS < {TARGET_RSS_MB:.0f} MB: {ok}"))
 
     if hadolint:
         version = subprocess.run([hadolint, "--version"], capture_output=True, text=True).stdout.strip()

@@ -34,6 +34,16 @@ def _build_args(ctx, param, values):
     return args
 
 
+def _jobs(ctx, param, value):
+    """--jobs N: a whole number of processes; 0 or `auto`: one per CPU this process may use."""
+    text = str(value).strip().lower()
+    if text == "auto":
+        return 0
+    if not text.isdigit():
+        raise click.BadParameter(f"{value!r}: expected a number of processes, 0 or auto")
+    return int(text)
+
+
 def _use_color(no_color: bool, stream) -> bool:
     """--no-color, then NO_COLOR (set and not empty, no-color.org), then FORCE_COLOR (set and
     not empty, force-color.org), then TERM=dumb, then whether the stream is a terminal."""
@@ -138,12 +148,15 @@ def _repository_root():
               "(exit 1 when there is a diff).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff, also apply the fixes that may change "
               "what the image does.")
+@click.option("-j", "--jobs", default="1", callback=_jobs, metavar="N",
+              help="Lint in N processes (this one and N-1 forked workers; 0 or auto: one per CPU), for "
+                   "large batches; the output is the same as with 1 [default: 1].")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="ID", default=None, help="Show a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name="dockerslim-lint")
 def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshold, stdin_filename,
         sarif_category, report_unused_ignores, no_color, list_rules, explain, config_path=None,
-        verbose=False, fix=False, diff=False, unsafe_fixes=False):
+        verbose=False, fix=False, diff=False, unsafe_fixes=False, jobs=1):
     """Lint Dockerfiles for small, hard-to-attack runtime images.
 
     PATHS are Dockerfiles or directories (searched for Dockerfile, dockerfile, Dockerfile.*,
@@ -162,6 +175,8 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
         if rule_id not in known:
             raise click.UsageError(f"unknown rule {rule_id!r} in --select/--ignore; "
                                    f"see --list-rules")
+    if jobs != 1 and (fix or diff):
+        raise click.UsageError("--jobs works only for linting: --fix and --diff change files one process at a time")
     if list_rules:
         _list_rules(rules, fmt)
         sys.exit(EXIT_OK)
@@ -230,25 +245,38 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     failing = False
     fixing = {"outcomes": [], "diffs": [], "stdin": None}
 
+    def lint_one(task):
+        """(the FileResult or None, the file's one-line errors) for one (path, Linter)."""
+        item, linter = task
+        shown = _display_path((stdin_filename or "<stdin>") if item == "-" else item)
+        try:
+            data = sys.stdin.buffer.read() if item == "-" else read_file(item)
+        except OSError as exc:
+            return None, [f"{shown}: {describe_os_error(exc)}"]
+        if not is_text(data):  # an executable, an archive, an image: nothing to lint
+            return None, [f"{shown}: not a text file"]
+        if fix or diff:  # --fix / --diff (dockerslim_lint.fix.runner): what remains is reported
+            result = _fix_one(item, shown, data, linter, diff, unsafe_fixes, fixing, errors)
+        else:
+            result = linter.lint_bytes(data, shown)
+        return result, [f"{shown}: {e}" for e in result.errors]
+
+    workers = {}  # --jobs: what the worker processes did (engine/parallel.py)
+
     def lint_all():
         nonlocal failing
-        for item, linter in files:
-            shown = _display_path((stdin_filename or "<stdin>") if item == "-" else item)
-            try:
-                data = sys.stdin.buffer.read() if item == "-" else read_file(item)
-            except OSError as exc:
-                errors.append(f"{shown}: {describe_os_error(exc)}")
-                continue
-            if not is_text(data):  # an executable, an archive, an image: nothing to lint
-                errors.append(f"{shown}: not a text file")
-                continue
-            if fix or diff:  # --fix / --diff (dockerslim_lint.fix.runner): what remains is reported
-                result = _fix_one(item, shown, data, linter, diff, unsafe_fixes, fixing, errors)
-            else:
-                result = linter.lint_bytes(data, shown)
-            errors.extend(f"{shown}: {e}" for e in result.errors)
-            failing = failing or result.fails(linter.options.failure_threshold)
-            yield result
+        if jobs != 1 and len(files) > 1:  # worker processes; results in the same order
+            from dockerslim_lint.engine.parallel import available_cpus, run_ordered
+
+            done = run_ordered(files, lint_one, jobs or available_cpus(), local=lambda task: task[0] == "-",
+                               stats=workers)
+        else:
+            done = map(lint_one, files)
+        for (result, file_errors), (item, linter) in zip(done, files):  # done first: it finishes
+            errors.extend(file_errors)
+            if result is not None:
+                failing = failing or result.fails(linter.options.failure_threshold)
+                yield result
 
     write = get_writer(fmt)
     # A format that reads the results once, in order (reporters' STREAMS), is handed them as
@@ -281,6 +309,16 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     finally:
         if output and stream is not None:
             stream.close()
+        if hasattr(results, "close"):  # a report cut short: --jobs workers stop now
+            results.close()
+    if verbose and workers:
+        import resource
+
+        from dockerslim_lint.engine.parallel import describe
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        _error(describe(workers, peak, usage.ru_utime + usage.ru_stime))
     for message in errors:
         _error(message)
     if errors:

@@ -21,7 +21,9 @@ SMALL = os.path.join(ROOT, "bench", "small.Dockerfile")
 # dataclasses and inspect: ~11 ms to import, dockerslim_lint.records replaces them).
 NOT_FOR_A_PLAIN_RUN = ("click", "sarif_om", "jschema_to_python", "attr", "yaml", "tomllib", "tomli",
                        "importlib.metadata", "importlib_metadata", "pygls", "lsprotocol",
-                       "dockerslim_lint.lsp", "dockerslim_lint.fix.rewrite", "dataclasses", "inspect")
+                       "dockerslim_lint.lsp", "dockerslim_lint.fix.rewrite", "dataclasses", "inspect",
+                       # --jobs N (N > 1, more than one file) only; and never multiprocessing
+                       "dockerslim_lint.engine.parallel", "multiprocessing", "concurrent.futures")
 
 
 def _imported(tmp_path, *args):
@@ -43,6 +45,19 @@ def test_a_plain_run_imports_only_what_it_needs(tmp_path, fmt):
     assert proc.returncode == 1, proc.stderr
     loaded = sorted(m for m in NOT_FOR_A_PLAIN_RUN if m in modules)
     assert loaded == [], f"a plain {fmt} run imported {loaded}"
+
+
+def test_jobs_imports_its_runner_only_for_several_files(tmp_path):
+    (tmp_path / "Dockerfile").write_bytes(open(SMALL, "rb").read())
+    (tmp_path / "b.Dockerfile").write_bytes(open(SMALL, "rb").read())
+    (tmp_path / "c.Dockerfile").write_bytes(open(SMALL, "rb").read())
+    proc, modules = _imported(tmp_path, "--jobs", "2", "Dockerfile")
+    assert proc.returncode == 1, proc.stderr
+    assert sorted(m for m in NOT_FOR_A_PLAIN_RUN if m in modules) == []
+    proc, modules = _imported(tmp_path, "--jobs", "2", ".")
+    assert proc.returncode == 1, proc.stderr
+    loaded = sorted(m for m in NOT_FOR_A_PLAIN_RUN if m in modules)
+    assert loaded == ["dockerslim_lint.engine.parallel"]  # not multiprocessing, not concurrent.futures
 
 
 def test_sarif_imports_sarif_om_but_not_click(tmp_path):
@@ -70,6 +85,7 @@ ARGVS = [
     ["--explain", "DSL101"],
     ["a", "--format", "github", "b", "-"],
     ["--target", "-x", "a"],  # an option's value may start with a dash, as in click
+    ["-j", "2", "a"], ["--jobs=auto", "a"], ["--jobs", "0", "-j", "3", "a"], ["--jobs", " 4 ", "a"],
 ]
 
 
@@ -84,6 +100,7 @@ def test_strict_parser_gives_clicks_values(argv, tmp_path, monkeypatch):
 DECLINED = [
     ["--help"], ["-h"], ["--version"], ["--format", "xml"], ["--form", "json"], ["-fjson"],
     ["--no-color=yes"], ["--", "a"], ["--bogus"], ["-x"], ["--format"], ["--build-arg", "=1"],
+    ["--jobs", "x", "a"], ["--jobs", "-1", "a"], ["-j2", "a"], ["--jobs"],
 ]
 
 
@@ -106,7 +123,9 @@ def test_output_path_checks_are_clicks(tmp_path):
 
 
 @pytest.mark.parametrize("argv", [["--no-color", SMALL], ["--format", "json", SMALL], ["--select", "nope", SMALL],
-                                  ["--list-rules"], ["--build-arg", "=x", SMALL], ["--format", "xml", SMALL]])
+                                  ["--list-rules"], ["--build-arg", "=x", SMALL], ["--format", "xml", SMALL],
+                                  ["--jobs", "x", SMALL], ["-j", "2", "--format", "json", SMALL],
+                                  ["--fix", "--jobs", "2", SMALL]])
 def test_both_paths_print_the_same(argv):
     fast = CliRunner().invoke(cli, argv)
     slow = CliRunner().invoke(cli.real, argv)
