@@ -212,3 +212,30 @@ def test_docs_example_is_the_tools_output():
     assert f"`dockerslim-lint {' '.join(args)}`" in text
     proc = cli(*args, cwd=ROOT)
     assert proc.returncode == 1 and proc.stdout.decode() == example
+
+
+def test_the_reporter_keeps_no_earlier_result():
+    """What bounds memory at any number of files: by the time the next result is made, every
+    result before the one just written has been let go."""
+    import gc
+    import weakref
+
+    from dockerslim_lint.engine.linter import FileResult
+
+    template = hostile_result()
+    refs = []
+    held = []
+
+    def produce():
+        for i in range(6):
+            gc.collect()
+            held.append(sum(ref() is not None for ref in refs[:-1]))
+            result = FileResult(f"f{i}/Dockerfile", list(template.findings), unused_ignores=[(3, "DSL402")])
+            refs.append(weakref.ref(result))
+            yield result
+            del result
+
+    stream = io.StringIO()
+    get_writer("jsonl")(stream, produce(), Report(rules=[], version="0.1.0"))
+    assert held == [0] * 6
+    assert stream.getvalue().count('"type":"file"') == 6
