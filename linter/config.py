@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dockerslim_lint import lazyre
 from dockerslim_lint.records import field, record
 from typing import Dict, Iterable, Optional, Tuple
 
@@ -308,7 +309,7 @@ class _LineFinder:
         return self.raws.get(key)
 
 
-_SECTION = re.compile(r'^\s*\[\s*tool\s*\.\s*(?:"dockerslim-lint"|\'dockerslim-lint\'|dockerslim-lint)'
+_SECTION = lazyre.compile(r'^\s*\[\s*tool\s*\.\s*(?:"dockerslim-lint"|\'dockerslim-lint\'|dockerslim-lint)'
                       r'\s*(\.[^\]]*)?\]\s*(#.*)?$')
 _TABLE = re.compile(r"^\s*\[")
 

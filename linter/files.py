@@ -7,6 +7,7 @@ import os
 import re
 import stat
 from typing import Iterator, Tuple
+from dockerslim_lint import lazyre
 
 # `dockerfile` in lower case: `docker build` falls back to it when there is no `Dockerfile`.
 DOCKERFILE_PATTERNS = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile",
@@ -14,7 +15,7 @@ DOCKERFILE_PATTERNS = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*
 # `Dockerfile.dockerignore` (BuildKit: the ignore file of one Dockerfile) is not a Dockerfile.
 NOT_DOCKERFILE_SUFFIXES = (".dockerignore",)
 # The instruction keywords BuildKit knows, for telling a binary file from a Dockerfile.
-_KEYWORDS = re.compile(rb"\s*(from|run|cmd|label|maintainer|expose|env|add|copy|entrypoint|volume|user|"
+_KEYWORDS = lazyre.compile(rb"\s*(from|run|cmd|label|maintainer|expose|env|add|copy|entrypoint|volume|user|"
                        rb"workdir|arg|onbuild|stopsignal|healthcheck|shell)(\s|$)", re.I)
 SNIFF_BYTES = 8 * 1024
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox",

@@ -5,8 +5,10 @@ Why not `dataclasses`: on a one-file run its start-up cost was a quarter of the 
 through it `ast`, `dis` and `tokenize`; defining our ~34 classes ~25 ms more, because each
 `@dataclass` compiles 4 to 6 generated functions and calls `inspect.signature` for a class
 without a docstring). Here a class costs a few attribute lookups to define; its `__init__`
-is generated (one `exec`) the first time the class is instantiated, and the other methods are
-shared closures over `operator.attrgetter`.
+binds arguments generically for its first calls and is generated (one `exec`, as
+dataclasses does it) only once a run has made 20 instances, so that a one-file run compiles
+next to nothing and a batch still gets the fast one; the other methods are shared closures
+over `operator.attrgetter`.
 
 What is supported, with the semantics of `dataclasses` (tests/test_records.py checks them
 against it):
@@ -202,15 +204,72 @@ def _put(cls, name, fn):
     setattr(cls, name, fn)
 
 
+# A class's __init__ is compiled (one exec, ~0.1-0.3 ms) once it has been called this many
+# times: a one-file run makes most records a few times, a batch makes some millions of times.
+_COMPILE_AFTER = 20
+
+
 def _lazy_init(cls, flist, frozen):
-    """An __init__ that, on the first instantiation, compiles the real one (one exec) and
-    puts it on the class, so that a class a run never instantiates costs nothing."""
+    """An __init__ that binds its arguments generically for the first _COMPILE_AFTER calls,
+    then compiles the class's own __init__ (as dataclasses generates it) and puts it on the
+    class. A class a run never makes costs nothing, and one it makes a few times no exec."""
+    names = tuple(f.name for f in flist)
+    count = len(names)
+    index = {name: i for i, name in enumerate(names)}
+    # per field: (True, default value) or (False, factory) or None (required)
+    defaults = tuple((True, f.default) if f.default is not _MISSING
+                     else (False, f.default_factory) if f.default_factory is not _MISSING else None
+                     for f in flist)
+    required = defaults.count(None)
+    calls = 0
+
+    def bind(args, kwargs):
+        """The values of every field, in order, as Python binds `__init__(self, *fields)`."""
+        qualname = cls.__qualname__
+        if len(args) > count:
+            takes = f"{count + 1}" if required == count else f"from {required + 1} to {count + 1}"
+            plural = "" if takes == "1" else "s"
+            raise TypeError(f"{qualname}.__init__() takes {takes} positional argument{plural} but "
+                            f"{len(args) + 1} were given")
+        values = list(args) + [_MISSING] * (count - len(args))
+        for key, value in kwargs.items():
+            i = index.get(key)
+            if i is None:
+                raise TypeError(f"{qualname}.__init__() got an unexpected keyword argument {key!r}")
+            if i < len(args):
+                raise TypeError(f"{qualname}.__init__() got multiple values for argument {key!r}")
+            values[i] = value
+        missing = [names[i] for i, v in enumerate(values) if v is _MISSING and defaults[i] is None]
+        if missing:
+            quoted = [repr(m) for m in missing]
+            listed = (quoted[0] if len(quoted) == 1 else f"{quoted[0]} and {quoted[1]}" if len(quoted) == 2
+                      else ", ".join(quoted[:-1]) + ", and " + quoted[-1])
+            raise TypeError(f"{qualname}.__init__() missing {len(missing)} required positional "
+                            f"argument{'s' if len(missing) > 1 else ''}: {listed}")
+        for i, value in enumerate(values):
+            if value is _MISSING:
+                is_value, default = defaults[i]
+                values[i] = default if is_value else default()
+        return values
+
+    post_init = hasattr(cls, "__post_init__")
 
     def __init__(self, *args, **kwargs):
-        real = _make_init(cls, flist, frozen)
-        if cls.__dict__.get("__init__") is __init__:
-            cls.__init__ = real
-        real(self, *args, **kwargs)
+        nonlocal calls
+        calls += 1
+        if calls >= _COMPILE_AFTER:
+            real = _make_init(cls, flist, frozen)
+            if cls.__dict__.get("__init__") is __init__:
+                cls.__init__ = real
+            return real(self, *args, **kwargs)
+        values = args if len(args) == count and not kwargs else bind(args, kwargs)
+        if frozen or type(self).__setattr__ is object.__setattr__:
+            self.__dict__.update(zip(names, values))
+        else:  # a mutable record with its own __setattr__: through it, as dataclasses does
+            for name, value in zip(names, values):
+                setattr(self, name, value)
+        if post_init:
+            self.__post_init__()
 
     return __init__
 

@@ -11,6 +11,7 @@ import posixpath
 import re
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from dockerslim_lint import lazyre
 from dockerslim_lint.dockerfile.commands import _package_base
 from dockerslim_lint.dockerfile.variables import expand
 from dockerslim_lint.engine.findings import Finding, shorten
@@ -20,12 +21,12 @@ from dockerslim_lint.model.artifacts import (BIN_DIRS, Artifact, BuildOutput, ar
 from dockerslim_lint.model.surface import analysis, runtime_runs
 
 # Interpreters a base image's exec-form ENTRYPOINT can be (DSL505), by the program's name.
-_INTERPRETER = re.compile(r"^(node|nodejs|python[23]?(\.\d+)?|java)$")
+_INTERPRETER = lazyre.compile(r"^(node|nodejs|python[23]?(\.\d+)?|java)$")
 # Programs a CMD under such an ENTRYPOINT must not start with (docs/rules/DSL505.md).
-_PROGRAM_WORDS = re.compile(r"^(node|nodejs|npm|npx|yarn|pnpm|python[23]?(\.\d+)?|java|sh|bash|ash|dash)$")
-_SCRIPT_ARG = re.compile(r"\.(js|mjs|cjs|py|pyc|jar)$")
+_PROGRAM_WORDS = lazyre.compile(r"^(node|nodejs|npm|npx|yarn|pnpm|python[23]?(\.\d+)?|java|sh|bash|ash|dash)$")
+_SCRIPT_ARG = lazyre.compile(r"\.(js|mjs|cjs|py|pyc|jar)$")
 # OS packages that bring no program a command could run (libraries and data).
-_NO_PROGRAM_PACKAGE = re.compile(r"^(lib.*|.*-libs?|.*-dev|.*-devel|.*-doc|ca-certificates|tzdata|musl|gcompat|"
+_NO_PROGRAM_PACKAGE = lazyre.compile(r"^(lib.*|.*-libs?|.*-dev|.*-devel|.*-doc|ca-certificates|tzdata|musl|gcompat|"
                                  r"libc6-compat|.*-data|.*-common|fonts-.*|font-.*)$")
 # Commands a runtime-stage RUN may run without creating programs (package installs are judged
 # by their package names).
@@ -253,7 +254,7 @@ def glibc_too_new(model, context):
 
 # ------------------------------------------------------------------ DSL504
 
-_PYTHON_PROGRAM = re.compile(r"^python[23]?(\.\d+)?$")
+_PYTHON_PROGRAM = lazyre.compile(r"^python[23]?(\.\d+)?$")
 
 
 def _runtime_python(model) -> Tuple[Optional[str], Optional[bool]]:

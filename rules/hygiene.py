@@ -8,6 +8,7 @@ contents are not in the Dockerfile are not judged.
 import posixpath
 import re
 
+from dockerslim_lint import lazyre
 from dockerslim_lint.engine.findings import Finding
 from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.fix.fixes import cache_cleanup, no_install_recommends
@@ -19,7 +20,7 @@ _APT_MOUNTS = ("/var/cache/apt", "/var/lib/apt")
 _APK_CACHE = ("/var/cache/apk", "/etc/apk/cache")
 _DNF_CACHE = ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5", "/var/cache/tdnf")
 _DNF_MANAGERS = ("dnf", "yum", "microdnf")
-_PIP_NO_CACHE_CONFIG = re.compile(r"pip3?\s+config\s+(?:--\S+\s+)*set\s+\S*no-cache-dir|no[-_]cache[-_]dir\s*=", re.I)
+_PIP_NO_CACHE_CONFIG = lazyre.compile(r"pip3?\s+config\s+(?:--\S+\s+)*set\s+\S*no-cache-dir|no[-_]cache[-_]dir\s*=", re.I)
 _RECOMMENDS_OFF = re.compile(r"apt::install-recommends\s*(?:=|\s)\s*[\"']?(?:false|0|no|off)\b", re.I)
 
 

@@ -30,3 +30,17 @@ def lint_text(text, rules=None, **options):
 
 def ids_lines(result):
     return sorted(f"{f.rule_id}:{f.line}" for f in result.findings)
+
+
+def package_module_names():
+    """Every importable module of the package (dockerslim_lint.rules is a folder of its own);
+    without the LSP server, which needs the optional pygls, and __main__, which runs the CLI."""
+    import pkgutil
+
+    import dockerslim_lint
+    import dockerslim_lint.rules
+
+    infos = list(pkgutil.walk_packages(dockerslim_lint.__path__, "dockerslim_lint."))
+    infos += pkgutil.walk_packages(dockerslim_lint.rules.__path__, "dockerslim_lint.rules.")
+    return [info.name for info in infos
+            if not info.name.startswith("dockerslim_lint.lsp") and not info.name.endswith("__main__")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dockerslim_lint import lazyre
 from dockerslim_lint.records import field, record
 from typing import List, Optional
 
@@ -44,16 +45,11 @@ _COMMENT_END = re.compile(r"[^\n]*")
 _NOT_SIMPLE = re.compile(r"[\\'\"#{}]")
 _OPERATORS_RE = re.compile(r"&&|\|\||;;|[&|;\n()]")
 _WORDS_RE = re.compile(r"[^ \t\r]+")
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _VERSION_SUFFIX = re.compile(r"[=<>~@]")
 _PIP_VERSIONED = re.compile(r"pip3\.\d+$")
-_PYTHON = re.compile(r"python[0-9.]*$")
-_VERSIONED_COMPILER = re.compile(r"(?:gcc|g\+\+|clang)-\d+$")
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_VERSION_SUFFIX = re.compile(r"[=<>~@]")
-_PIP_VERSIONED = re.compile(r"pip3\.\d+$")
-_PYTHON = re.compile(r"python[0-9.]*$")
-_VERSIONED_COMPILER = re.compile(r"(?:gcc|g\+\+|clang)-\d+$")
+_PYTHON = lazyre.compile(r"python[0-9.]*$")
+_VERSIONED_COMPILER = lazyre.compile(r"(?:gcc|g\+\+|clang)-\d+$")
 
 
 def tokenize(script: str, envs: Optional[List[dict]] = None) -> List[List[str]]:

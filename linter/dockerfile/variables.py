@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from typing import Mapping, Optional, Tuple
+from dockerslim_lint import lazyre
 
 _NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 _NAME_CHARS = _NAME_START + "0123456789"
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def expand(text: str, variables: Mapping[str, Optional[str]], escape: str = "\\",

@@ -74,6 +74,7 @@ Added on top of the contract:
 """
 from __future__ import annotations
 
+from dockerslim_lint import lazyre
 from dockerslim_lint import records
 import functools
 import re
@@ -109,7 +110,7 @@ _PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*\Z")
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
                    r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?\Z")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
-_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}\Z")
+_DIGEST = lazyre.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}\Z")
 
 
 @record(frozen=True)
@@ -533,7 +534,7 @@ def _check_fields(data: Mapping, where: str, allowed_extra: Tuple[str, ...]) -> 
     return out
 
 
-_DISTRO_NAME = re.compile(r"[a-z][a-z0-9._-]*\Z")
+_DISTRO_NAME = lazyre.compile(r"[a-z][a-z0-9._-]*\Z")
 _GLIBC = re.compile(r"\d+\.\d+\Z")
 _ABS_PATH = re.compile(r"/[^\s:]*\Z")
 
@@ -580,7 +581,7 @@ def _os_field(key: str, value: Any, where: str) -> Any:
     return value
 
 
-_SET_REF = re.compile(r"@[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_SET_REF = lazyre.compile(r"@[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 class _UnknownMarker:

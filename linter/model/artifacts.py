@@ -28,6 +28,7 @@ nothing is concluded from it. No image fact is written in this module.
 """
 from __future__ import annotations
 
+from dockerslim_lint import lazyre
 from dockerslim_lint import records
 import fnmatch
 import posixpath
@@ -358,7 +359,7 @@ _VERSIONED_CC = re.compile(r"^(gcc|g\+\+|clang|clang\+\+)-\d+$")
 _XX_CC = re.compile(r"^xx-(clang|clang\+\+|gcc|g\+\+|cc|c\+\+)$")
 _CROSS_CC = re.compile(r"^[\w.-]+-linux-[\w.-]+-(gcc|g\+\+)$")
 _PIP_CMD = re.compile(r"^pip(\d(\.\d+)?)?$")
-_PYTHON_CMD = re.compile(r"^python(\d(\.\d+)?)?$")
+_PYTHON_CMD = lazyre.compile(r"^python(\d(\.\d+)?)?$")
 
 
 def _outputs_of_command(model, sf, ins, run, index, words, cwd, env) -> List[BuildOutput]:

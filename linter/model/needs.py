@@ -17,6 +17,7 @@ model.artifacts (build_outputs / artifacts_of / effective_programs), shared with
 from __future__ import annotations
 
 import re
+from dockerslim_lint import lazyre
 from dockerslim_lint.records import field, record
 from typing import FrozenSet, List, Optional, Tuple
 
@@ -49,7 +50,7 @@ _PACKAGE_LANGUAGE = (("php", "php"), ("ruby", "ruby"), ("perl", "perl"), ("erlan
 SUPERVISORS = frozenset({"supervisord", "s6-svscan", "/init", "runsvdir", "circusd", "pm2", "pm2-runtime",
                          "forever", "honcho", "foreman", "catalina.sh", "startup.sh", "run.sh"})
 _INIT_WRAPPERS = frozenset({"tini", "dumb-init", "gosu", "su-exec", "tini-static", "catatonit"})
-_SHELL_SYNTAX = re.compile(r"[|&;<>()$`*?~\\\"'{}\[\]]|\b(if|then|for|while|do|done|fi|case|esac)\b")
+_SHELL_SYNTAX = lazyre.compile(r"[|&;<>()$`*?~\\\"'{}\[\]]|\b(if|then|for|while|do|done|fi|case|esac)\b")
 
 
 @record(frozen=True)
@@ -525,8 +526,8 @@ def _version_from_tag(model, facts, language) -> Optional[str]:
     return m.group(1)
 
 
-_VERSION_PACKAGES = {"java": re.compile(r"^(?:openjdk-|temurin-|java-)(\d+)(?:-jre|-jdk|-openjdk)"),
-                     "python": re.compile(r"^python(\d\.\d+)$"), "node": re.compile(r"^nodejs(\d+)$")}
+_VERSION_PACKAGES = {"java": lazyre.compile(r"^(?:openjdk-|temurin-|java-)(\d+)(?:-jre|-jdk|-openjdk)"),
+                     "python": lazyre.compile(r"^python(\d\.\d+)$"), "node": lazyre.compile(r"^nodejs(\d+)$")}
 
 
 def _version_from_packages(model, language) -> Optional[str]:

@@ -10,6 +10,7 @@ and the effective ENTRYPOINT/CMD. Unknown stays unknown (None fields).
 from __future__ import annotations
 
 import re
+from dockerslim_lint import lazyre
 from dockerslim_lint.records import record
 from typing import List, Optional
 
@@ -99,7 +100,7 @@ def _lang_version(facts, language) -> Optional[str]:
 
 # Static for sure: cgo off, or both pure-Go resolvers (netgo, osusergo) with no cgo package left.
 # `-extldflags -static` is static only under external linking, which is not known here.
-_STATIC_FLAGS = re.compile(r"(?=.*\bnetgo\b)(?=.*\bosusergo\b)")
+_STATIC_FLAGS = lazyre.compile(r"(?=.*\bnetgo\b)(?=.*\bosusergo\b)")
 
 
 def _from_build(model, stage, ins, build, script_text, facts, base_libc) -> Optional[Runtime]:
