@@ -18,7 +18,10 @@ import re
 import sys
 from dockerslim_lint import lazyre
 from dockerslim_lint.records import field, record
-from typing import Dict, Iterable, Optional, Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Dict, Iterable, Optional, Tuple
 
 YAML_NAMES = (".dockerslim-lint.yaml", ".dockerslim-lint.yml")
 PYPROJECT = "pyproject.toml"

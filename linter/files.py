@@ -6,8 +6,11 @@ import fnmatch
 import os
 import re
 import stat
-from typing import Iterator, Tuple
 from dockerslim_lint import lazyre
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Iterator, Tuple
 
 # `dockerfile` in lower case: `docker build` falls back to it when there is no `Dockerfile`.
 DOCKERFILE_PATTERNS = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile",

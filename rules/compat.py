@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Dict, Iterable, List, Optional, Tuple
 
 from dockerslim_lint import lazyre
 from dockerslim_lint.dockerfile.commands import _package_base
@@ -19,6 +18,10 @@ from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.model.artifacts import (BIN_DIRS, Artifact, BuildOutput, artifacts_of, effective_path,
                                              effective_programs, version_lt)
 from dockerslim_lint.model.surface import analysis, runtime_runs
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Dict, Iterable, List, Optional, Tuple
 
 # Interpreters a base image's exec-form ENTRYPOINT can be (DSL505), by the program's name.
 _INTERPRETER = lazyre.compile(r"^(node|nodejs|python[23]?(\.\d+)?|java)$")

@@ -246,3 +246,24 @@ def test_nul_in_a_readable_dockerfile_is_still_linted(tmp_path):
     result = run(["-f", "json", str(p)])
     assert result.exit_code == 1
     assert "DSL307" in {f["rule"] for f in json.loads(result.output)["findings"]}
+
+
+def test_text_wrap_is_textwraps():
+    """reporters.text._wrap gives textwrap.wrap's lines (without importing textwrap)."""
+    import random
+    import textwrap
+
+    from dockerslim_lint.reporters.text import _wrap
+
+    pieces = ["a", "bb", "word", "longer-word", "x" * 30, " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c",
+              "\u00a0", "\x1c", "\u2003", "é", "->", "(x)", "a.b/c:d"]
+    rng = random.Random(16)
+    texts = ["", " ", "one", "  leading", "trailing  ", "a\tb", "\t\t", "x " * 70,
+             "suggestion: build in a separate stage and ship gcr.io/distroless/static-debian13:nonroot"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
+    for text in texts:
+        for width in (1, 2, 5, 8, 13, 40, 115):
+            expected = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+            assert _wrap(text, width) == expected, (text, width)
+    with pytest.raises(ValueError):
+        _wrap("a", 0)

@@ -11,7 +11,10 @@ import functools
 import re
 from dockerslim_lint import lazyre
 from dockerslim_lint.records import field, record
-from typing import List, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import List, Optional
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")", "{", "}")
 _SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "/bin/sh", "/bin/bash",

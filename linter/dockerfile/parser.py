@@ -36,10 +36,13 @@ from __future__ import annotations
 import json
 import re
 from dockerslim_lint.records import field, record
-from typing import List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.shellwords import (GO_SPACE, LexError, extract_builder_flags, heredocs_from_line,
                          parse_words, split_first_word_bytewise, unquote)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import List, Optional, Tuple
 
 
 @record(frozen=True)

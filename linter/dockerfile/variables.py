@@ -8,8 +8,11 @@ result as unknown instead of guessing.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional, Tuple
 from dockerslim_lint import lazyre
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Mapping, Optional, Tuple
 
 _NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 _NAME_CHARS = _NAME_START + "0123456789"

@@ -16,9 +16,12 @@ and export `RULES`; third-party rules come through the entry point group
 from __future__ import annotations
 
 from dockerslim_lint.records import record
-from typing import Callable, Iterator
 
 from dockerslim_lint.engine.findings import Finding
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Callable, Iterator
 
 
 @record(frozen=True)

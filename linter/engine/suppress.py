@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 # The IDs are a comma list; whatever follows it after white space is a free-text reason
 # (`ignore=DSL101 the image is only a builder`).

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import json
 from dockerslim_lint.records import record
-from typing import Iterable, List, Optional, Sequence, Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Iterable, List, Optional, Sequence, Tuple
 
 
 @record(frozen=True, order=True)

@@ -9,11 +9,14 @@ A builder never raises: a bug in one costs that fix, never the finding.
 from __future__ import annotations
 
 import functools
-from typing import Dict, List, Optional, Sequence
 
 from dockerslim_lint.fix.edits import (Edit, Fix, append_to_value, exec_form, insert_in_value,
                                        insert_line_after, locate, replace_value, simple_commands,
                                        word_value)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Dict, List, Optional, Sequence
 
 NONROOT_USER = "65532:65532"
 APT_CLEANUP = "rm -rf /var/lib/apt/lists/*"

@@ -19,12 +19,15 @@ from __future__ import annotations
 import re
 from dockerslim_lint import lazyre
 from dockerslim_lint.records import field, record
-from typing import FrozenSet, List, Optional, Tuple
 
 from dockerslim_lint.dockerfile.commands import FETCH_TOOL_PACKAGES, _package_base, is_build_tool_package, tokenize
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.model.artifacts import artifacts_of, build_outputs, effective_programs, version_lt
 from dockerslim_lint.model.runtime import detect
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import FrozenSet, List, Optional, Tuple
 
 # Packages that are data, not code: they tie an image to no C library or package manager.
 DATA_ONLY_PACKAGES = frozenset({"ca-certificates", "tzdata", "ca-certificates-bundle", "tzdata-legacy"})

@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dockerslim_lint import lazyre
 from dockerslim_lint.records import record
-from typing import List, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import List, Optional
 
 _PYTHON_TOOLS = {"pip", "poetry", "uv", "pipenv", "pdm"}
 _NODE_TOOLS = {"npm", "yarn", "pnpm"}

@@ -5,7 +5,10 @@ from __future__ import annotations
 import importlib
 import re
 from dockerslim_lint.records import field, record
-from typing import Callable, List, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Callable, List, Optional
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github", "gitlab", "checkstyle", "markdown")
 

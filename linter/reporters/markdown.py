@@ -11,11 +11,14 @@ stop before that size and the report says how many files it left out.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from dockerslim_lint.reporters import escape, file_suggestion
 from dockerslim_lint.reporters.common import help_uri, homepage, is_builtin, writable
 from dockerslim_lint.reporters.github import all_errors
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Optional
 
 # GitHub's limit for one step's summary is 1 MiB; leave room for the closing lines.
 MAX_CHARS = 1_000_000
