@@ -67,6 +67,27 @@ def test_errors_and_standard_input_keep_their_place(tmp_path):
     assert errors["type"] == "summary" and errors["errors"] == 2 + 6 + 3  # missing, binary (3, 10, ... 38), DSL999 (5, 16, 27)
 
 
+@needs_fork
+def test_each_folder_keeps_its_configuration(tmp_path):
+    """Files under different configuration files are linted with their own options by
+    whichever process gets them."""
+    seed = open(SEED_SINGLE, "rb").read()
+    for folder, config in (("a", "ignore: [DSL307]\n"), ("b", "severity:\n  DSL301: error\nfailure-threshold: error\n"),
+                           ("c", None)):
+        (tmp_path / folder).mkdir()
+        if config:
+            (tmp_path / folder / ".dockerslim-lint.yaml").write_text(config)
+        for i in range(12):
+            (tmp_path / folder / f"{i}.Dockerfile").write_bytes(seed if i % 3 else b"FROM alpine\nRUN apk add gcc\n")
+    one = cli("--format", "json", "--verbose", "a", "b", "c", cwd=tmp_path)
+    many = cli("--format", "json", "--verbose", "--jobs", "2", "a", "b", "c", cwd=tmp_path)
+    assert one.stdout == many.stdout and one.returncode == many.returncode == 1
+    assert [x for x in many.stderr.splitlines() if b"jobs:" not in x] == one.stderr.splitlines()
+    doc = json.loads(one.stdout)
+    assert not [f for f in doc["findings"] if f["file"].startswith("a/") and f["rule"] == "DSL307"]
+    assert {f["severity"] for f in doc["findings"] if f["file"].startswith("b/") and f["rule"] == "DSL301"} == {"error"}
+
+
 def test_standard_input_alone_and_a_single_file_use_no_worker(tmp_path):
     from test_startup import _imported
 
@@ -206,6 +227,24 @@ def test_a_dying_worker_stops_the_run():
     for _ in range(3):  # noticed on reading its results or on handing it more files
         with pytest.raises(parallel.WorkerDied, match=r"worker process \d+ ended.* \(exit status 3\)"):
             list(parallel.run_ordered(list(range(40)), _die_in_a_worker, 2))
+
+
+@needs_fork
+def test_pipe_numbers_above_1024_are_fine():
+    """select() cannot watch a descriptor >= FD_SETSIZE; many workers, or a process holding
+    many files, give such numbers."""
+    probe = ("import os, resource\n"
+             "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+             "if hard != resource.RLIM_INFINITY and hard < 1200: print('skip'); raise SystemExit\n"
+             "resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))\n"
+             "held = [os.pipe() for _ in range(540)]\n"
+             "from dockerslim_lint.engine import parallel\n"
+             "out = list(parallel.run_ordered(list(range(200)), lambda t: t * 2, 3))\n"
+             "print('ok' if out == [t * 2 for t in range(200)] else out)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    if proc.stdout.strip() == "skip":
+        pytest.skip("cannot raise the open-file limit above 1200")
+    assert proc.stdout.strip() == "ok", proc.stderr
 
 
 def test_no_process_to_be_had_means_one_process(monkeypatch):

@@ -231,7 +231,10 @@ class _Pool:
             if block:  # pragma: no cover - a chunk not done here is queued on a worker
                 raise WorkerDied("no worker holds the next files")
             return False
-        ready, _, _ = select.select([w.results_r for w in waiting], [], [], None if block else 0)
+        poller = select.poll()  # not select(): pipe numbers may pass FD_SETSIZE (1024) with many workers
+        for worker in waiting:
+            poller.register(worker.results_r, select.POLLIN)
+        ready = {fd for fd, _ in poller.poll(None if block else 0)}  # POLLHUP too: a worker that died
         for worker in waiting:
             if worker.results_r not in ready:
                 continue
