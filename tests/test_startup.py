@@ -60,7 +60,8 @@ def test_jobs_imports_its_runner_only_for_several_files(tmp_path):
     proc, modules = _imported(tmp_path, "--jobs", "2", ".")
     assert proc.returncode == 1, proc.stderr
     loaded = sorted(m for m in NOT_FOR_A_PLAIN_RUN if m in modules and m != "pickle")  # pickle: the workers' results
-    assert loaded == ["dockerslim_lint.engine.parallel"]  # not multiprocessing, not concurrent.futures
+    # not multiprocessing, not concurrent.futures; pickle when a worker's results come back
+    assert sorted(set(loaded) - {"pickle"}) == ["dockerslim_lint.engine.parallel"]
 
 
 def test_sarif_imports_sarif_om_but_not_click(tmp_path):
