@@ -724,3 +724,46 @@ def test_sarif_om_is_imported_only_for_sarif():
     assert "sarif_om._sarif_log" in sarif_om(_imported_modules("sarif"))
     for fmt in ("text", "json", "github"):
         assert not sarif_om(_imported_modules(fmt)), fmt
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the POSIX spelling of a file URI")
+def test_file_uris_are_pathlibs():
+    """reporters.sarif._file_uri gives pathlib's as_uri() of the absolute path (without
+    importing pathlib), for names that need quoting too."""
+    from pathlib import Path
+
+    from dockerslim_lint.reporters.sarif import _file_uri
+
+    names = ["/", "/a/b", "/with space/Dockerfile", "/ünïcode/ö", "/pct%20/#hash?q=1&x;y",
+             "//two/leading", "/tab\there", "/emoji/\U0001F433", "/bad/\udcff-bytes", "/a/b/"]
+    for name in names:
+        absolute = os.path.abspath(name)
+        uri = Path(absolute).as_uri()
+        assert _file_uri(absolute) == uri, name
+        assert _file_uri(absolute, directory=True) == (uri if uri.endswith("/") else uri + "/"), name
+
+
+def test_relative_uris_are_urllib_quotes():
+    from dockerslim_lint.reporters.sarif import _quote
+
+    import random
+
+    rng = random.Random(6)
+    alphabet = "aZ09_.-~/ %#?&;=+:@!$'()*,[]\\\"<>^`{|}\t\nüé\u00a0\U0001F433"
+    texts = ["", "Dockerfile", "sub dir/Dockerfile", "ü/ö.Dockerfile"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))) for _ in range(2000)]
+    for text in texts:
+        assert _quote(text) == quote(text, safe="/"), text
+    with pytest.raises(UnicodeEncodeError):  # as quote(): a lone surrogate is no UTF-8
+        _quote("bad\udcff")
+
+
+def test_line_hashes_are_sha256():
+    """The built-in SHA-256 that reporters.common uses (not hashlib's) gives hashlib's digests."""
+    from dockerslim_lint.reporters.common import line_hashes, sha256
+
+    data = "DSL101\0FROM golang:1.22 AS build".encode()
+    assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    finding = Finding("DSL101", 1, "m")
+    digest = hashlib.sha256("DSL101\0FROM  x".replace("  ", " ").encode()).hexdigest()[:16]
+    assert line_hashes([finding, finding], ["FROM   x  "]) == [f"{digest}:1", f"{digest}:2"]

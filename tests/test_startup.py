@@ -68,6 +68,7 @@ def test_sarif_imports_sarif_om_but_not_click(tmp_path):
     proc, modules = _imported(tmp_path, "--format", "sarif", SMALL)
     assert proc.returncode == 1, proc.stderr
     assert "sarif_om" in modules and "click" not in modules
+    assert "hashlib" not in modules  # fingerprints use the built-in SHA-256, not OpenSSL's binding
 
 
 def test_help_and_usage_errors_are_clicks(tmp_path):

@@ -3,8 +3,15 @@ fingerprints (SARIF partialFingerprints, GitLab fingerprints), the project homep
 the rule documentation links (SARIF helpUri, markdown links, LSP codeDescription)."""
 from __future__ import annotations
 
-import hashlib
 import re
+
+try:  # the built-in SHA-256: hashlib would load its OpenSSL binding (~3 ms of SARIF's start-up)
+    from _sha256 import sha256  # Python 3.10, 3.11
+except ImportError:  # pragma: no cover - depends on the Python version
+    try:
+        from _sha2 import sha256  # Python 3.12+
+    except ImportError:  # a Python built without them
+        from hashlib import sha256
 
 DISTRIBUTION = "dockerslim-lint"
 # Used only when the installed distribution has no Project-URL (a source tree run
@@ -35,7 +42,7 @@ def line_hashes(findings, lines) -> list:
     seen = {}
     out = []
     for f in findings:
-        digest = hashlib.sha256(
+        digest = sha256(
             f"{f.rule_id}\0{normalise_line(line_text(lines, f.line))}".encode("utf-8", "replace")
         ).hexdigest()[:16]
         seen[digest] = seen.get(digest, 0) + 1

@@ -12,11 +12,10 @@ they are reported on standard error and make the exit code 2.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 
 from dockerslim_lint.reporters import escape
-from dockerslim_lint.reporters.common import line_hashes
+from dockerslim_lint.reporters.common import line_hashes, sha256
 from dockerslim_lint.reporters.github import root_relative, stdin_path
 
 # error/warning/info onto GitLab's scale; critical and blocker are left for tools whose
@@ -33,7 +32,7 @@ def issue_path(path: str, root) -> str:
 
 def fingerprint(path: str, line_hash: str) -> str:
     """32 hex digits (GitLab shows MD5-sized fingerprints; any unique string works)."""
-    return hashlib.sha256(f"{path}\0{line_hash}".encode("utf-8", "replace")).hexdigest()[:32]
+    return sha256(f"{path}\0{line_hash}".encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def description(f) -> str:
