@@ -193,7 +193,7 @@ def nonroot_variant(model, catalog):
     base = model.runtime_base
     if facts is None or base is None or catalog is None or not (facts.entrypoint or facts.cmd):
         return None
-    for family_id, name in catalog.nonroot_names():  # the names that can say non-root, in family order
+    for family_id, name in catalog.nonroot_candidates(facts.kind, facts.entrypoint, facts.cmd):  # in family order
         if family_id == facts.family:
             continue
         ref = f"{name}:{base.tag}" if base.tag else name

@@ -5,7 +5,7 @@ import pytest
 from conftest import lint_text
 from dockerslim_lint.engine.linter import Linter, Options
 from dockerslim_lint.engine.plugins import load_rules
-from dockerslim_lint.images.catalog import Catalog, _bundled_data, load_catalog
+from dockerslim_lint.images.catalog import Catalog, ImageRef, _bundled_data, load_catalog
 from dockerslim_lint.rules.surface import nonroot_variant
 
 # Tags the bundled families are looked up with: plain versions, distribution and variant
@@ -43,8 +43,58 @@ def test_nonroot_names_hold_every_name_that_runs_as_non_root():
     catalog = Catalog(_bundled_data())
     listed = [name for _, name in catalog.nonroot_names()]
     assert "nginxinc/nginx-unprivileged" in listed and "nginx" not in listed
-    for tag in _tags(catalog) + [None]:
-        assert [n for n in listed if n in _plain_nonroot(catalog, None, tag)] == _plain_nonroot(catalog, None, tag)
+    for tag in _TAGS + _tags(catalog)[::5] + [None]:
+        plain = _plain_nonroot(catalog, None, tag)
+        assert [n for n in listed if n in plain] == plain
+
+
+def _plain_variant(catalog, facts, tag):
+    """nonroot_variant as a search of every family name (what nonroot_candidates narrows)."""
+    if facts is None or not (facts.entrypoint or facts.cmd):
+        return None
+    for family_id in catalog.family_ids():
+        if family_id == facts.family:
+            continue
+        for name in catalog._families[family_id].names:
+            other = catalog.facts(f"{name}:{tag}" if tag else name)
+            if other is not None and other.runs_as_root is False and other.kind == facts.kind and \
+                    other.entrypoint == facts.entrypoint and other.cmd == facts.cmd:
+                return name
+    return None
+
+
+class _Model:
+    def __init__(self, catalog, text):
+        self.runtime_base = ImageRef.parse(text)
+        self.base_facts = catalog.facts(self.runtime_base)
+
+
+_VARIANTS = {
+    "acme-web": {"names": ["acme/web"], "kind": "slim-runtime", "default_user": "root", "cmd": ["web"],
+                 "entrypoint": ["/init"]},
+    "acme-web-nonroot": {"names": ["acme/web-unprivileged"], "kind": "slim-runtime",
+                         "default_user": "unknown", "entrypoint": "unknown",
+                         "tags": [{"match": "v2.*", "default_user": "1000", "cmd": ["web"], "entrypoint": ["/init"]},
+                                  {"match": ".*-debug", "kind": "full-os"}]},
+}
+
+
+@pytest.mark.parametrize("images", [None, _VARIANTS])
+def test_nonroot_variant_is_the_plain_search(images):
+    catalog = load_catalog(images)
+    names = [name for family in catalog._families.values() for name in family.names]
+    seen = 0
+    for name in names:
+        for tag in _TAGS + _tags(catalog)[::25] + ["v2", "v2-debug", "v1"]:
+            model = _Model(catalog, f"{name}:{tag}")
+            expected = _plain_variant(catalog, model.base_facts, tag)
+            assert nonroot_variant(model, catalog) == expected, (name, tag)
+            seen += expected is not None
+    assert seen >= 10  # nginx at its tags, and acme/web at v2 when the user entries are there
+    if images:
+        assert nonroot_variant(_Model(catalog, "acme/web:v2"), catalog) == "acme/web-unprivileged"
+        assert nonroot_variant(_Model(catalog, "acme/web:v2-debug"), catalog) is None  # full-os there
+        assert nonroot_variant(_Model(catalog, "acme/web:v1"), catalog) is None  # root there
 
 
 def _variant(catalog, text):

@@ -787,6 +787,14 @@ def _can_run_as_nonroot(family: _Family) -> bool:
     return False
 
 
+def _possible(family: _Family, key: str) -> FrozenSet[Any]:
+    """The values a fact can take in the family's resolved ImageFacts at some tag: the base's
+    (or the default) and each overlay's, `unknown` read as None (as resolve() does)."""
+    values = {family.base.get(key, _DEFAULTS.get(key))}
+    values.update(overlay.fields[key] for overlay in family.overlays if key in overlay.fields)
+    return frozenset(None if v is _UNKNOWN else v for v in values)
+
+
 def _manager_name(manager: Any) -> str:
     m = str(manager or "").strip().lower()
     return {"apt-get": "apt", "aptitude": "apt", "dpkg": "apt", "apk": "apk"}.get(m, m)
@@ -1022,7 +1030,8 @@ class Catalog:
         # the same few dozen references for every file, and parsing each again cost more
         # than the lookup itself.
         self._text_cache: Dict[str, Optional[ImageFacts]] = {}
-        self._nonroot: Optional[Tuple[Tuple[str, str], ...]] = None  # nonroot_names(), built on first use
+        self._nonroot: Optional[list] = None  # _nonroot_index(), built on first use
+        self._nonroot_by: Dict[tuple, Tuple[Tuple[str, str], ...]] = {}  # nonroot_candidates() by its arguments
         self._by_name: Dict[str, List[Tuple[int, _Family, Dict[str, str]]]] = {}  # _candidates() by name
         self._rank: Dict[str, int] = {}
         self._distros: Dict[str, _Distro] = {}
@@ -1124,6 +1133,7 @@ class Catalog:
         self._cache.clear()
         self._text_cache.clear()
         self._nonroot = None
+        self._nonroot_by = {}
         self._by_name.clear()
 
     def copy(self) -> "Catalog":
@@ -1155,16 +1165,35 @@ class Catalog:
         some tag that the image does not run as root: those of a name whose claiming families
         (by exact name or name pattern) set no non-root `default_user` anywhere say root or
         unknown at every tag, so a search for a non-root variant need not look them up."""
+        return tuple((fid, name) for fid, name, _ in self._nonroot_index())
+
+    def nonroot_candidates(self, kind: str, entrypoint, cmd) -> Tuple[Tuple[str, str], ...]:
+        """The nonroot_names() whose facts can also have this kind, ENTRYPOINT and CMD at some
+        tag (what a non-root variant of an image must share with it); usually none."""
+        key = (kind, entrypoint, cmd)
+        found = self._nonroot_by.get(key)
+        if found is None:
+            found = self._nonroot_by[key] = tuple(
+                (fid, name) for fid, name, possible in self._nonroot_index()
+                if kind in possible[0] and entrypoint in possible[1] and cmd in possible[2])
+        return found
+
+    def _nonroot_index(self):
+        """[(family id, name, (kinds, entrypoints, cmds))] of nonroot_names(): the values
+        those facts can take, over the families that can claim the name and run as non-root."""
         if self._nonroot is None:
             able = [fam for fam in self._families.values() if _can_run_as_nonroot(fam)]
             found = []
             for fid in self._order:
                 for name in self._families[fid].names:
                     ref_name = ImageRef.parse(name).name
-                    if any(fam in able for fam in self._exact.get(ref_name, ())) or any(
-                            fam.patterns and fam.name_match(ref_name) is not None for fam in able):
-                        found.append((fid, name))
-            self._nonroot = tuple(found)
+                    claiming = [fam for fam in able if fam in self._exact.get(ref_name, ())
+                                or (fam.patterns and fam.name_match(ref_name) is not None)]
+                    if claiming:
+                        found.append((fid, name, tuple(frozenset().union(*(_possible(fam, key) for fam in claiming))
+                                                       for key in ("kind", "entrypoint", "cmd"))))
+            self._nonroot = found
+            self._nonroot_by = {}
         return self._nonroot
 
     def facts(self, ref: Union[ImageRef, str, None]) -> Optional[ImageFacts]:
