@@ -163,11 +163,12 @@ class Resolver:
             if found is not None:
                 break
             visited.append(current)
-            found = find_in(current, self.known_ids)
+            listed = _listing(current)
+            found = find_in(current, self.known_ids, listed)
             if found is not None:
                 break
             parent = os.path.dirname(current)
-            if parent == current or os.path.exists(os.path.join(current, ".git")):
+            if parent == current or (_may_hold(listed, ".git") and os.path.exists(os.path.join(current, ".git"))):
                 found = NO_CONFIG
                 break
             current = parent
@@ -179,24 +180,46 @@ class Resolver:
 NO_CONFIG = Config()
 
 
-def find_in(folder: str, known_ids=frozenset()) -> Optional[Config]:
-    """The config held by `folder` itself, or None."""
+def _listing(folder: str) -> Optional[frozenset]:
+    """The names in `folder`, lower-cased, or None when it cannot be listed. One listing
+    instead of a stat per config name (most folders hold none): a name not listed does not
+    exist; one listed is still checked with a stat, as before."""
+    try:
+        return _listing_names(os.listdir(folder))
+    except (OSError, ValueError):
+        return None
+
+
+def _listing_names(names) -> frozenset:
+    return frozenset(name.lower() for name in names)
+
+
+def _may_hold(listed: Optional[frozenset], name: str) -> bool:
+    # Lower-cased on both sides: on a case-insensitive file system the stat would find
+    # `.Dockerslim-lint.yaml` under its lower-case name too.
+    return listed is None or name.lower() in listed
+
+
+def find_in(folder: str, known_ids=frozenset(), listed: Optional[frozenset] = None) -> Optional[Config]:
+    """The config held by `folder` itself, or None. `listed`: the folder's names (_listing),
+    when known."""
     yaml_path = None
     for name in YAML_NAMES:
         candidate = os.path.join(folder, name)
-        if os.path.isfile(candidate):
+        if _may_hold(listed, name) and os.path.isfile(candidate):
             yaml_path = candidate
             break
     pyproject = os.path.join(folder, PYPROJECT)
+    has_pyproject = _may_hold(listed, PYPROJECT)
     if yaml_path:
         config = load(yaml_path, known_ids)
-        if os.path.isfile(pyproject):
+        if has_pyproject and os.path.isfile(pyproject):
             try:
                 config.shadowed = pyproject if _pyproject_section(pyproject) is not None else None
             except ConfigError:  # not ours to judge: the YAML file wins anyway
                 pass
         return config
-    if os.path.isfile(pyproject):
+    if has_pyproject and os.path.isfile(pyproject):
         return _load_pyproject(pyproject, known_ids)
     return None
 
