@@ -33,6 +33,7 @@ Ported from BuildKit's frontend/dockerfile (Apache License 2.0, (c) The BuildKit
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dockerslim_lint.records import field, record
@@ -188,6 +189,13 @@ def _reject_constant(name: str):
     raise ValueError(name)  # NaN / Infinity are not JSON for Go
 
 
+@functools.lru_cache(maxsize=None)
+def _json_decoder() -> json.JSONDecoder:
+    """What json.loads(text, parse_constant=..., parse_float=..., parse_int=...) decodes with,
+    made once: json.loads builds a new decoder for every call that passes hooks."""
+    return json.JSONDecoder(parse_constant=_reject_constant, parse_float=_json_number, parse_int=_json_number)
+
+
 def _parse_json(rest: str) -> Optional[list]:
     """BuildKit parseJSON: the list of strings, None when `rest` is not a JSON array
     (-> shell form), _Fail when it is one that holds something other than strings."""
@@ -195,8 +203,7 @@ def _parse_json(rest: str) -> Optional[list]:
     if not text.startswith("["):
         return None
     try:
-        value = json.loads(text, parse_constant=_reject_constant,
-                           parse_float=_json_number, parse_int=_json_number)
+        value = _json_decoder().decode(text)
     except (ValueError, RecursionError):
         return None
     if type(value) is not list:  # pragma: no cover - text starts with '['

@@ -18,6 +18,7 @@ Ported from BuildKit's frontend/dockerfile (Apache License 2.0, (c) The BuildKit
 """
 from __future__ import annotations
 
+import functools
 import re
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
@@ -392,10 +393,31 @@ def unquote(text: str, escape: str = "\\") -> str:
     text itself when BuildKit's lexer would reject it."""
     if "'" not in text and '"' not in text and escape not in text:
         return text
+    if escape not in text and "${" not in text and not text.startswith("\ufeff"):
+        # Without escapes and `${`, the lexer keeps every character but the quotes around
+        # quoted parts (`$NAME` is unset here: kept as written); an unbalanced quote fails.
+        return _without_quotes(text)
     try:
         return process_word(text, escape)
     except (LexError, RecursionError):
         return text
+
+
+def _without_quotes(text: str) -> str:
+    out = []
+    i = 0
+    while True:
+        single, double = text.find("'", i), text.find('"', i)
+        start = single if double < 0 or 0 <= single < double else double
+        if start < 0:
+            out.append(text[i:])
+            return "".join(out)
+        end = text.find(text[start], start + 1)
+        if end < 0:
+            return text  # an unbalanced quote: the lexer's error, the text as written
+        out.append(text[i:start])
+        out.append(text[start + 1:end])
+        i = end + 1
 
 
 # -- heredocs ----------------------------------------------------------------------
@@ -464,12 +486,26 @@ _QUOTES = frozenset("'\"")
 _PY_ONLY_SPACE = re.compile("[\x1c-\x1f]")  # str.split() splits there, Go does not
 
 
+@functools.lru_cache(maxsize=None)
+def _quoted_words():
+    """Words of ASCII text without escapes: runs of plain characters and quoted parts."""
+    return re.compile(r"""(?:[^\t\n\v\f\r '"]+|'[^']*'?|"[^"]*"?)+""").findall
+
+
 def parse_words(rest: str, escape: str) -> List[str]:
     """BuildKit `parser.parseWords`: whitespace-separated words, quotes and escapes kept
     as written (they are removed later, when the instruction runs)."""
-    if rest.isascii() and "'" not in rest and '"' not in rest and escape not in rest \
-            and _PY_ONLY_SPACE.search(rest) is None:
-        return rest.split()
+    if rest.isascii() and escape not in rest:
+        if "'" not in rest and '"' not in rest and _PY_ONLY_SPACE.search(rest) is None:
+            return rest.split()
+        # Quotes but no escapes: a word is plain characters and quoted parts (an unbalanced
+        # quote runs to the end), as _parse_words_loop reads them.
+        return _quoted_words()(rest)
+    return _parse_words_loop(rest, escape)
+
+
+def _parse_words_loop(rest: str, escape: str) -> List[str]:
+    """parse_words for any text, character by character (BuildKit's loop)."""
     words: List[str] = []
     buf: List[str] = []
     in_spaces, in_word, in_quote = 0, 1, 2

@@ -1,0 +1,54 @@
+"""Fast paths of the per-file hot code give what the general code gives, on random text."""
+import json
+import random
+
+import pytest
+
+from dockerslim_lint.dockerfile import parser, shellwords
+from dockerslim_lint.dockerfile.shellwords import LexError, process_word
+
+_CHARS = list("ab '\"\t\n\x0b\x0c\r\x1c=$`\\{}<:é_1@\ufeff")
+
+
+def _texts(seed, count=40000, longest=14):
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield "".join(rng.choice(_CHARS) for _ in range(rng.randint(0, longest)))
+
+
+def _lexer_unquote(text, escape):
+    if "'" not in text and '"' not in text and escape not in text:
+        return text
+    try:
+        return process_word(text, escape)
+    except (LexError, RecursionError):
+        return text
+
+
+@pytest.mark.parametrize("escape", ["\\", "`"])
+def test_unquote_is_the_lexer(escape):
+    for text in _texts(1):
+        assert shellwords.unquote(text, escape) == _lexer_unquote(text, escape), repr(text)
+
+
+@pytest.mark.parametrize("escape", ["\\", "`"])
+def test_parse_words_is_the_loop(escape):
+    for text in _texts(2):
+        assert shellwords.parse_words(text, escape) == shellwords._parse_words_loop(text, escape), repr(text)
+
+
+def test_json_arrays_as_json_loads():
+    rng = random.Random(3)
+    pieces = ['["a"', ', "b c"', ', 1', ', 1.5e999', ', NaN', ', "\\u00e9"', ']', ' ', ', true', '[]', ',', '"']
+    for _ in range(20000):
+        text = "[" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        try:
+            expected = json.loads(text, parse_constant=parser._reject_constant,
+                                  parse_float=parser._json_number, parse_int=parser._json_number)
+        except ValueError:
+            expected = ValueError
+        try:
+            got = parser._json_decoder().decode(text)
+        except ValueError:
+            got = ValueError
+        assert got == expected, text
