@@ -11,12 +11,13 @@ from dockerslim_lint.engine.linter import Linter, Options
 from dockerslim_lint.engine.plugins import load_rules
 from dockerslim_lint.fix.runner import fix_bytes
 from dockerslim_lint.model import stages
+from dockerslim_lint.model.surface import net_os_installed
 
 
 def _snapshot(run):
     return (run.commands, [(op.manager, op.action, op.packages, op.words) for op in run.package_ops],
             run.build_commands, run.managers_run, run.removed_paths, run.opaque, run.command_env,
-            run.net_installed())
+            run.net_installed(), net_os_installed(run))
 
 
 def test_no_reader_changes_a_shared_analysis(monkeypatch):
@@ -39,6 +40,8 @@ def test_no_reader_changes_a_shared_analysis(monkeypatch):
     assert len(made) > 100
     for script, run in made:
         assert _snapshot(run) == _snapshot(analyse(script)), script
+        net_os_installed(run).append("changed by a caller")  # a copy: the kept list stays
+        assert net_os_installed(run) == net_os_installed(analyse(script))
 
 
 def test_the_same_run_in_two_files_is_one_analysis():

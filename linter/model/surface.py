@@ -429,7 +429,15 @@ def heredoc_shebang(ins: Instruction) -> Optional[str]:
 def net_os_installed(run: RunAnalysis) -> List[str]:
     """OS packages (apt/apk/dnf/...) this RUN installs and does not remove again, counting the
     official images' `apt-mark auto '.*' ... apt-get purge --auto-remove` idiom as a removal
-    of everything installed by apt except what is `apt-mark manual`-ed by name."""
+    of everything installed by apt except what is `apt-mark manual`-ed by name.
+    Kept on the analysis (never changed once made, model/stages.py): callers get a copy."""
+    found = run.__dict__.get("_net_os_installed")
+    if found is None:
+        found = run.__dict__["_net_os_installed"] = tuple(_net_os_installed(run))
+    return list(found)
+
+
+def _net_os_installed(run: RunAnalysis) -> List[str]:
     net = set(run.net_installed())
     apt_marked_auto = any(w[:2] == ["apt-mark", "auto"] for w in run.commands)
     autoremove = any(op.manager == "apt" and op.action == "remove" and
@@ -461,11 +469,15 @@ def analysis(model: Model) -> SurfaceAnalysis:
 
 def is_windows(stage: Stage) -> bool:
     """A Windows base (nanoserver, servercore, `--platform=windows/...`): no /bin/sh, no root
-    user; Linux facts do not apply, whatever a catalog entry for the repository says."""
-    root = stage.chain[0]
-    ref = root.image
-    return bool((ref is not None and _WINDOWS.search(ref.raw)) or
-                (root.platform or "").lower().startswith("windows"))
+    user; Linux facts do not apply, whatever a catalog entry for the repository says.
+    Kept on the stage: its chain and base do not change once the model is built."""
+    found = stage.__dict__.get("_is_windows")
+    if found is None:
+        root = stage.chain[0]
+        ref = root.image
+        found = stage.__dict__["_is_windows"] = bool(
+            (ref is not None and _WINDOWS.search(ref.raw)) or (root.platform or "").lower().startswith("windows"))
+    return found
 
 
 def runtime_runs(model: Model):
