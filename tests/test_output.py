@@ -267,3 +267,26 @@ def test_text_wrap_is_textwraps():
             assert _wrap(text, width) == expected, (text, width)
     with pytest.raises(ValueError):
         _wrap("a", 0)
+
+
+def test_escape_fast_path_changes_nothing():
+    """reporters.escape returns printable ASCII as it is without its regex: the same as the
+    regex gives, for every character up to U+3000 alone and in random texts."""
+    import random
+    import re
+
+    from dockerslim_lint.reporters import _CONTROL, escape
+
+    control = re.compile(_CONTROL.pattern)
+
+    def by_regex(text):
+        return control.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
+                           else "\\u%04x" % ord(m.group()), text)
+
+    chars = [chr(i) for i in range(0x3000)]
+    rng = random.Random(3)
+    texts = chars + ["plain ascii text", "tab\there", "", "line\nbreak", "\x1b[31mred"]
+    texts += ["".join(rng.choice(chars[:0x300] + ["a", " ", "\u2028", "\u202e"]) for _ in range(12))
+              for _ in range(3000)]
+    for text in texts:
+        assert escape(text) == by_regex(text), repr(text)
