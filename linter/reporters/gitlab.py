@@ -12,11 +12,11 @@ they are reported on standard error and make the exit code 2.
 """
 from __future__ import annotations
 
-import json
 
 from dockerslim_lint.reporters import escape
 from dockerslim_lint.reporters.common import line_hashes, sha256
 from dockerslim_lint.reporters.github import root_relative, stdin_path
+from dockerslim_lint.reporters.indented import dump
 
 # error/warning/info onto GitLab's scale; critical and blocker are left for tools whose
 # findings break builds or leak secrets, which no rule here claims.
@@ -63,5 +63,5 @@ def issues(results, report) -> list:
 
 
 def write(stream, results, report):
-    json.dump(issues(results, report), stream, indent=2, ensure_ascii=True)
+    dump(issues(results, report), stream)
     stream.write("\n")
