@@ -325,8 +325,6 @@ def _own_outputs(model: Model, stage: Stage) -> List[BuildOutput]:
         cwd = workdir_at(model, stage, ins)
         exported: Dict[str, str] = {}
         for index, words in enumerate(run.commands):
-            inline = run.command_env[index] if index < len(run.command_env) else {}
-            env = _Env(stage.vars_at(ins), exported, inline, go_env)
             cmd = words[0].rsplit("/", 1)[-1]
             if cmd == "cd":
                 target = words[1] if len(words) > 1 else None
@@ -344,8 +342,11 @@ def _own_outputs(model: Model, stage: Stage) -> List[BuildOutput]:
                     if eq:
                         go_env[name] = value
                 continue
-            produced = _outputs_of_command(model, sf, ins, run, index, words, cwd, env)
-            out.extend(produced)
+            if not _may_build(cmd):
+                continue  # most commands (apt-get, echo, chmod, ...) build nothing
+            inline = run.command_env[index] if index < len(run.command_env) else {}
+            env = _Env(stage.vars_at(ins), exported, inline, go_env)
+            out.extend(_outputs_of_command(model, sf, ins, run, index, words, cwd, env))
     model.__dict__.setdefault("_go_env_end", {})[id(stage)] = go_env
     return out
 
@@ -363,6 +364,22 @@ _XX_CC = re.compile(r"^xx-(clang|clang\+\+|gcc|g\+\+|cc|c\+\+)$")
 _CROSS_CC = re.compile(r"^[\w.-]+-linux-[\w.-]+-(gcc|g\+\+)$")
 _PIP_CMD = re.compile(r"^pip(\d(\.\d+)?)?$")
 _PYTHON_CMD = lazyre.compile(r"^python(\d(\.\d+)?)?$")
+
+
+# The commands _outputs_of_command can find an output of, by name: the ones it names, and
+# the prefixes and suffixes of the ones it matches by pattern (python3.12 -m venv, pip3,
+# gcc-12, clang++, xx-clang, aarch64-linux-gnu-gcc).
+_BUILD_COMMANDS = frozenset({"go", "xx-go", "cargo", "xx-cargo", "make", "gmake", "ninja", "cmake", "configure",
+                             "virtualenv", "uv", "npm", "pnpm", "yarn", "mvn", "mvnw", "gradle", "gradlew",
+                             "javac", "dotnet"}) | frozenset(_C_COMPILERS)
+_BUILD_PREFIXES = ("python", "pip", "gcc-", "g++-", "clang", "xx-")
+_BUILD_SUFFIXES = ("gcc", "g++")
+
+
+def _may_build(cmd: str) -> bool:
+    """False when _outputs_of_command finds no output for a command named `cmd`, whatever its
+    arguments: a cheap test that spares the others the full analysis (tests/test_fast_paths.py)."""
+    return cmd in _BUILD_COMMANDS or cmd.startswith(_BUILD_PREFIXES) or cmd.endswith(_BUILD_SUFFIXES)
 
 
 def _outputs_of_command(model, sf, ins, run, index, words, cwd, env) -> List[BuildOutput]:

@@ -47,8 +47,11 @@ _PROGRAM_LANGUAGE = {
     "R": "r", "Rscript": "r", "stack": "haskell", "cabal": "haskell", "runghc": "haskell",
     "lua": "lua", "luajit": "lua", "swift": "swift", "dart": "dart", "julia": "julia", "deno": "deno", "bun": "bun",
 }
-_PACKAGE_LANGUAGE = (("php", "php"), ("ruby", "ruby"), ("perl", "perl"), ("erlang", "erlang"), ("elixir", "elixir"),
-                     ("r-base", "r"), ("ghc", "haskell"), ("lua", "lua"))
+# A package of one of these languages: its name, or the name with a version and/or a `-suffix`
+# ("php8.2-fpm", "ruby-dev", "lua5.4"); the first name that matches wins.
+_PACKAGE_LANGUAGE = {"php": "php", "ruby": "ruby", "perl": "perl", "erlang": "erlang", "elixir": "elixir",
+                     "r-base": "r", "ghc": "haskell", "lua": "lua"}
+_LANGUAGE_PACKAGE = lazyre.compile(r"(" + "|".join(re.escape(p) for p in _PACKAGE_LANGUAGE) + r")[0-9.]*(?:-|$)")
 # Process supervisors and init wrappers that start scripts: they need a shell for what they run.
 SUPERVISORS = frozenset({"supervisord", "s6-svscan", "/init", "runsvdir", "circusd", "pm2", "pm2-runtime",
                          "forever", "honcho", "foreman", "catalina.sh", "startup.sh", "run.sh"})
@@ -261,9 +264,10 @@ def _needs(model, moved) -> Needs:
         runs_program = False
 
     language = runtime.language
-    other = _language_from_words(program_words) or _other_language(model, facts)
-    if other is not None and (language is None or language in ("c",) and other):
-        language = other
+    if language is None or language == "c":  # only then can another language replace it
+        other = _language_from_words(program_words) or _other_language(model, facts)
+        if other is not None:
+            language = other
     if language is None and facts is not None and facts.runtime:
         language = facts.runtime
     version = runtime.version if language == runtime.language else None
@@ -284,8 +288,9 @@ def _needs(model, moved) -> Needs:
             libgcc = None  # C or C++ from make/cmake: unknown
     interpreter_path = None
     interpreter_from = None  # the image line (repository) whose interpreter the packages were installed for
-    native = _native_outputs(model)
-    if native and language == runtime.language and language in ("go", "rust", "c", "dotnet"):
+    # (the native outputs, read only for a compiled language the builds agree on)
+    native = language == runtime.language and language in ("go", "rust", "c", "dotnet") and _native_outputs(model)
+    if native:
         out = native[0]
         words = " ".join(out.command)
         maybe_static = out.kind == "go-binary" and out.cgo is not False and not (
@@ -445,9 +450,9 @@ def _other_language(model, facts) -> Optional[str]:
     for stage in model.runtime_stages:
         for _, run in stage.runs():
             for pkg in run.net_installed():
-                for prefix, lang in _PACKAGE_LANGUAGE:
-                    if pkg == prefix or re.match(rf"^{re.escape(prefix)}[0-9.]*(-|$)", pkg):
-                        return lang
+                m = _LANGUAGE_PACKAGE.match(pkg)
+                if m:
+                    return _PACKAGE_LANGUAGE[m.group(1)]
             for op in run.package_ops:
                 if op.manager == "gem":
                     return "ruby"

@@ -57,7 +57,7 @@ def _detect(model) -> Runtime:
         facts = model.facts_of(stage)
         base_libc = facts.libc if facts else None
         for ins, run in stage.runs():
-            script_text = " ".join(" ".join(w) for w in run.commands)
+            script_text = " ".join(" ".join(w) for w in run.commands) if run.build_commands else ""
             for build in run.build_commands:
                 rt = _from_build(model, stage, ins, build, script_text, facts, base_libc)
                 if rt is not None:
@@ -106,12 +106,18 @@ def _lang_version(facts, language) -> Optional[str]:
 _STATIC_FLAGS = lazyre.compile(r"(?=.*\bnetgo\b)(?=.*\bosusergo\b)")
 
 
+def _static_flags(text: str) -> bool:
+    """Both build tags on one line (_STATIC_FLAGS), tried only when both words occur: its
+    lookaheads rescan the rest of the line from every position of a long RUN."""
+    return "netgo" in text and "osusergo" in text and _STATIC_FLAGS.search(text) is not None
+
+
 def _from_build(model, stage, ins, build, script_text, facts, base_libc) -> Optional[Runtime]:
     cmd = build.split()[0]
     if cmd == "go":
         cgo_off = ("CGO_ENABLED=0" in ins.value or _stage_var(stage, "CGO_ENABLED") == "0"
                    or "CGO_ENABLED=0" in script_text)
-        static = cgo_off or bool(_STATIC_FLAGS.search(ins.value))
+        static = cgo_off or _static_flags(ins.value)
         return Runtime("go", _lang_version(facts, "go"), static=static,
                        libc=None if static else (base_libc or "glibc"),
                        evidence="Go built with CGO_ENABLED=0" if cgo_off else

@@ -31,13 +31,21 @@ class BuildEvidence:
 
 def build_evidence(model, stage) -> Optional[BuildEvidence]:
     """The first build command of `stage`, else its first install of build tools, or None
-    when the stage does not build software. `purged` says the same RUN removes the tools."""
+    when the stage does not build software. `purged` says the same RUN removes the tools.
+    Kept per stage on the model: DSL101/DSL102, the suggestion and the rewrite all ask."""
+    found = model.__dict__.setdefault("_build_evidence", {})
+    key = id(stage)
+    if key not in found:
+        found[key] = _build_evidence(stage)
+    return found[key]
+
+
+def _build_evidence(stage) -> Optional[BuildEvidence]:
     tools_found = None
     for ins, run in stage.runs():
         tools = sorted({_package_base(p) for op in run.package_ops if op.action == "install"
                         for p in op.packages if is_build_tool_package(p)})
-        kept = set(run.net_installed())
-        purged = bool(tools) and not any(t in kept for t in tools)
+        purged = bool(tools) and not set(tools) & set(run.net_installed())
         if run.build_commands:
             return BuildEvidence(ins, f"runs `{run.build_commands[0]}`", purged)
         if tools_found is None and tools:
