@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
     from typing import Dict, List, Optional, Tuple
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
+_MISSING = object()  # not worked out yet (None is a value)
 
 
 class ModelError(Exception):
@@ -71,11 +72,20 @@ class Stage:
         return out[::-1]
 
     @property
+    def root(self) -> "Stage":
+        """The first stage of the chain: the one whose FROM names an external image."""
+        stage = self
+        while stage.parent is not None:
+            stage = stage.parent
+        return stage
+
+    @property
     def root_image(self) -> Optional[ImageRef]:
-        return self.chain[0].image
+        return self.root.image
 
     def vars_at(self, instruction: Instruction) -> Dict[str, Optional[str]]:
-        """ARG/ENV values in force when `instruction` runs."""
+        """ARG/ENV values in force when `instruction` runs (read only: instructions between
+        two ARG/ENV share one dict)."""
         return self._vars_at.get(id(instruction), self.variables)
 
     def run(self, instruction: Instruction) -> RunAnalysis:
@@ -87,10 +97,14 @@ class Stage:
             self._runs[key] = found
         return found
 
-    def runs(self):
-        for ins in self.instructions:
-            if ins.keyword == "RUN":
-                yield ins, self.run(ins)
+    def runs(self) -> Tuple[Tuple[Instruction, RunAnalysis], ...]:
+        """(RUN, its analysis) for each RUN of the stage, in order. Made on first use and kept:
+        the rules and the model layer ask for them dozens of times per file."""
+        found = self.__dict__.get("_run_pairs")
+        if found is None:
+            found = self.__dict__["_run_pairs"] = tuple(
+                (ins, self.run(ins)) for ins in self.instructions if ins.keyword == "RUN")
+        return found
 
 
 # What a script does, by its text: RunAnalysis is never changed once made (readers copy what
@@ -158,17 +172,34 @@ class Model:
         return self.catalog.facts(ref)
 
     # -- effective settings along the runtime stages --------------------------------
+    # The model does not change once built: each setting is worked out on first use and kept
+    # in the instance's __dict__ (rules ask for the same ones several times per file).
+    def _kept(self, name: str, make):
+        found = self.__dict__.get(name, _MISSING)
+        if found is _MISSING:
+            found = self.__dict__[name] = make()
+        return found
+
     def effective(self, keyword: str, stages: Optional[List[Stage]] = None):
         """The last `keyword` instruction along `stages` (default: runtime stages), or None."""
+        if not stages:
+            return self._last_runtime_instruction().get(keyword)
         last = None
-        for stage in stages or self.runtime_stages:
+        for stage in stages:
             for ins in stage.instructions:
                 if ins.keyword == keyword:
                     last = ins
         return last
 
+    def _last_runtime_instruction(self) -> Dict[str, Instruction]:
+        """{keyword: its last instruction along the runtime stages}."""
+        return self._kept("_last_runtime", lambda: {ins.keyword: ins for _, ins in self.runtime_instructions()})
+
     @property
     def effective_shell(self) -> Command:
+        return self._kept("_effective_shell", self._effective_shell)
+
+    def _effective_shell(self) -> Command:
         ins = self.effective("SHELL")
         if ins is not None and ins.exec_form and ins.args:
             return Command(tuple(ins.args), True, ins)
@@ -199,6 +230,9 @@ class Model:
         """(ENTRYPOINT, CMD, known). Setting ENTRYPOINT clears a CMD inherited from an
         earlier stage or the base (as BuildKit: only a CMD set in the same stage survives).
         `known` is False when the base's own values are unknown and nothing overrides them."""
+        return self._kept("_effective_entrypoint_cmd", self._effective_entrypoint_cmd)
+
+    def _effective_entrypoint_cmd(self) -> Tuple[Optional[Command], Optional[Command], bool]:
         facts = self.base_facts
         known = facts is not None or (self.runtime_base is not None and self.runtime_base.is_scratch)
         entrypoint = Command(tuple(facts.entrypoint), True) if facts and facts.entrypoint else None
@@ -221,6 +255,9 @@ class Model:
     @property
     def effective_user(self) -> Tuple[Optional[str], Optional[Instruction]]:
         """(user, USER instruction). user None when unknown; instruction None when from the base."""
+        return self._kept("_effective_user", self._effective_user)
+
+    def _effective_user(self) -> Tuple[Optional[str], Optional[Instruction]]:
         ins = None
         owner = None
         for stage in self.runtime_stages:
@@ -260,10 +297,15 @@ def build_model(parsed: ParseResult, build_args=None, target: Optional[str] = No
     stages: List[Stage] = []
     by_name: Dict[str, Stage] = {}
     current: Optional[Stage] = None
+    # The ARG/ENV values in force, as one dict shared by the instructions between two ARG/ENV
+    # (None: changed since the last copy).
+    in_force: Optional[Dict[str, Optional[str]]] = None
+    with_refs: List[Tuple[Stage, Instruction]] = []  # COPY/ADD/RUN with flags: maybe a stage reference
 
     for ins in parsed.instructions:
         kw = ins.keyword
         if kw == "FROM":
+            in_force = None
             image_text, name = _split_from(ins)
             base, unresolved = expand(image_text, global_args, escape)
             platform_raw = ins.flag("platform")
@@ -290,11 +332,16 @@ def build_model(parsed: ParseResult, build_args=None, target: Optional[str] = No
                     else:
                         global_args[key] = expand(default, global_args, escape)[0] if default is not None else None
             continue
-        current._vars_at[id(ins)] = dict(current.variables)
+        if in_force is None:
+            in_force = dict(current.variables)
+        current._vars_at[id(ins)] = in_force
         if kw == "ONBUILD":
             continue  # triggers run in a later build, not this one
         current.instructions.append(ins)
+        if ins.flags and kw in ("COPY", "ADD", "RUN"):
+            with_refs.append((current, ins))
         if kw == "ARG":
+            in_force = None
             for key, default in ins.key_values():
                 if key in build_args:
                     value = build_args[key]
@@ -308,6 +355,7 @@ def build_model(parsed: ParseResult, build_args=None, target: Optional[str] = No
                     continue  # ENV wins over ARG of the same name
                 current.variables[key] = value
         elif kw == "ENV":
+            in_force = None
             for key, value in ins.key_values():
                 current.variables[key] = expand(value or "", current.variables, escape)[0]
                 current.env_names.add(key)
@@ -317,17 +365,16 @@ def build_model(parsed: ParseResult, build_args=None, target: Optional[str] = No
 
     # Stage references from COPY --from / RUN --mount=from, resolved once here.
     copy_sources: Dict[int, Stage] = {}
-    for stage in stages:
-        for ins in stage.instructions:
-            for ref in _stage_refs(ins, stage):
-                is_copy = not ref.startswith("mount:")
-                found = _resolve(ref, stages, by_name, stage, allow_index=is_copy)
-                if found is None:
-                    continue
-                if is_copy:
-                    copy_sources[id(ins)] = found
-                if found not in stage.reads_from:
-                    stage.reads_from.append(found)
+    for stage, ins in with_refs:  # in file order, as the stages and their instructions
+        for ref in _stage_refs(ins, stage):
+            is_copy = not ref.startswith("mount:")
+            found = _resolve(ref, stages, by_name, stage, allow_index=is_copy)
+            if found is None:
+                continue
+            if is_copy:
+                copy_sources[id(ins)] = found
+            if found not in stage.reads_from:
+                stage.reads_from.append(found)
 
     if target is not None:
         chosen = by_name.get(target.lower())

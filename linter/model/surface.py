@@ -136,12 +136,12 @@ def _initial(model: Model, stage: Stage) -> Presence:
     facts = model.catalog.facts(ref) if model.catalog is not None else None
     if facts is None or is_windows(stage):
         return _unknown(stage)
-    ins = stage.from_instruction
-    state = _facts_presence(facts, Origin(stage, ins, f"the base `{short_reference(ref.raw)}`", True))
+    base = Origin(stage, stage.from_instruction, f"the base `{short_reference(ref.raw)}`", True)
+    state = _facts_presence(facts, base)
     state.base_known = facts.has_shell is not None and facts.has_package_manager is not None
     if facts.has_package_manager:
         for manager in facts.package_managers:
-            state.managers[manager] = Origin(stage, ins, f"the base `{short_reference(ref.raw)}`", True)
+            state.managers[manager] = base
     return state
 
 
@@ -168,7 +168,8 @@ class SurfaceAnalysis:
 
     # -- public ---------------------------------------------------------------------
     def before(self, stage: Stage, ins: Instruction) -> Presence:
-        """The state just before `ins` (an instruction of `stage` itself) runs."""
+        """The state just before `ins` (a RUN of `stage` itself) runs: kept for RUNs only,
+        the one instruction that needs a program of the image to start."""
         self.final(stage)
         return self._before.get(id(ins), _unknown(stage))
 
@@ -184,8 +185,8 @@ class SurfaceAnalysis:
         try:
             state = self.final(stage.parent).copy() if stage.parent is not None else _initial(self.model, stage)
             for ins in stage.instructions:
-                self._before[id(ins)] = state.copy()
                 if ins.keyword == "RUN":
+                    self._before[id(ins)] = state.copy()
                     self._apply_run(stage, ins, state)
                 elif ins.keyword in ("COPY", "ADD"):
                     self._apply_copy(stage, ins, state)
@@ -257,25 +258,20 @@ class SurfaceAnalysis:
 
     def _from_base(self, stage: Stage, evidence: str) -> Origin:
         """An Origin on the FROM that names the external base of `stage`'s chain."""
-        root = stage.chain[0]
+        root = stage.root
         ref = root.image.raw if root.image is not None else root.base_text
         return Origin(root, root.from_instruction, f"the base `{short_reference(str(ref))}` ({evidence})", True)
 
     def _apply_removals(self, run: RunAnalysis, state: Presence) -> None:
-        removed_pkgs = {p for p in run.removed()}
-        for op in run.package_ops:  # `npm uninstall -g npm`, `pip uninstall -y pip`
-            if op.action in ("uninstall", "remove", "rm", "un", "r") and op.manager in ("npm", "pip"):
-                removed_pkgs.update(_package_base(w) for w in op.words[2:] if not w.startswith("-"))
+        gone = _removals(run)
+        if not gone.packages and not gone.paths:
+            return
         for path in list(state.shells):
-            if posixpath.basename(path) in removed_pkgs or any(removes_path(r, path) for r in run.removed_paths):
+            if posixpath.basename(path) in gone.packages or gone.removes(path):
                 del state.shells[path]
         for manager in list(state.managers):
-            files = _MANAGER_FILES.get(manager, ())
-            gone = any(_MANAGER_REMOVE_PACKAGES.get(p) == manager for p in removed_pkgs) or \
-                any(removes_path(r, f) for r in run.removed_paths for f in files)
-            if manager == "pip":
-                gone = gone or any("site-packages/pip" in r for r in run.removed_paths)
-            if gone:
+            if manager in gone.managers or any(gone.removes(f) for f in _MANAGER_FILES.get(manager, ())) or \
+                    (manager == "pip" and gone.pip_files):
                 del state.managers[manager]
 
     def _apply_copy(self, stage: Stage, ins: Instruction, state: Presence) -> None:
@@ -358,6 +354,42 @@ class SurfaceAnalysis:
         for path in added:
             if path not in state.shells:
                 state.shells[path] = Origin(stage, ins, f"`{src}` copied from {label}")
+
+
+class _Removals:
+    """What one RUN takes away: packages by name (`apk del`, `apt-get purge`, `pip uninstall`),
+    the package managers they are, and paths (`rm`). Kept on the RUN analysis, which is
+    shared and never changed (model/stages.py), so a script that recurs is read once."""
+
+    __slots__ = ("packages", "managers", "paths", "pip_files", "_removes")
+    _MEMO_LIMIT = 256  # paths asked about per RUN: shells and package managers' files, a few dozen
+
+    def __init__(self, run: RunAnalysis):
+        packages = set(run.removed())
+        for op in run.package_ops:  # `npm uninstall -g npm`, `pip uninstall -y pip`
+            if op.action in ("uninstall", "remove", "rm", "un", "r") and op.manager in ("npm", "pip"):
+                packages.update(_package_base(w) for w in op.words[2:] if not w.startswith("-"))
+        self.packages = frozenset(packages)
+        self.managers = frozenset(_MANAGER_REMOVE_PACKAGES[p] for p in packages if p in _MANAGER_REMOVE_PACKAGES)
+        self.paths = tuple(run.removed_paths)
+        self.pip_files = any("site-packages/pip" in r for r in self.paths)
+        self._removes: Dict[str, bool] = {}
+
+    def removes(self, path: str) -> bool:
+        """Does one of this RUN's `rm` arguments delete `path`?"""
+        found = self._removes.get(path)
+        if found is None:
+            found = any(removes_path(r, path) for r in self.paths)
+            if len(self._removes) < self._MEMO_LIMIT:
+                self._removes[path] = found
+        return found
+
+
+def _removals(run: RunAnalysis) -> _Removals:
+    found = run.__dict__.get("_surface_removals")
+    if found is None:
+        found = run.__dict__["_surface_removals"] = _Removals(run)
+    return found
 
 
 def _mount_may_supply(stage: Stage, ins: Instruction, program: str) -> bool:
@@ -473,7 +505,7 @@ def is_windows(stage: Stage) -> bool:
     Kept on the stage: its chain and base do not change once the model is built."""
     found = stage.__dict__.get("_is_windows")
     if found is None:
-        root = stage.chain[0]
+        root = stage.root
         ref = root.image
         found = stage.__dict__["_is_windows"] = bool(
             (ref is not None and _WINDOWS.search(ref.raw)) or (root.platform or "").lower().startswith("windows"))
@@ -484,10 +516,12 @@ def runtime_runs(model: Model):
     """(stage, RUN, analysis) along the runtime stages, leaving out RUNs that hand work to a
     script whose contents are not in the Dockerfile (never judged) and RUNs whose text is not
     POSIX shell (`SHELL ["powershell", ...]`, Windows stages)."""
-    for stage in model.runtime_stages:
-        for ins, run in stage.runs():
-            if not run.opaque and reads_as_posix_shell(model, stage, ins):
-                yield stage, ins, run
+    found = model.__dict__.get("_runtime_runs")
+    if found is None:
+        found = model.__dict__["_runtime_runs"] = tuple(
+            (stage, ins, run) for stage in model.runtime_stages for ins, run in stage.runs()
+            if not run.opaque and reads_as_posix_shell(model, stage, ins))
+    return found
 
 
 def reads_as_posix_shell(model: Model, stage: Stage, ins: Instruction) -> bool:
