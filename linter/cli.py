@@ -279,6 +279,9 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
                 yield result
 
     write = get_writer(fmt)
+    if not (fix or diff or getattr(sys.modules.get(write.__module__), "READS_FIXES", False)):
+        for linter in linters.values():
+            linter.context.fixes = False  # nothing reads Finding.fix: rules need not build them
     # A format that reads the results once, in order (reporters' STREAMS), is handed them as
     # they are made: memory stays bounded whatever the number of files. Others get a list.
     streams = not (fix or diff) and getattr(sys.modules.get(write.__module__), "STREAMS", False) and not (

@@ -15,6 +15,7 @@ from dockerslim_lint.dockerfile.commands import _package_base
 from dockerslim_lint.dockerfile.variables import expand
 from dockerslim_lint.engine.findings import Finding, shorten
 from dockerslim_lint.engine.rule import rule
+from dockerslim_lint.fix.fixes import wanted
 from dockerslim_lint.model.artifacts import (BIN_DIRS, Artifact, BuildOutput, artifacts_of, effective_path,
                                              effective_programs, version_lt)
 from dockerslim_lint.model.surface import analysis, runtime_runs
@@ -80,7 +81,12 @@ def _runtime_libc(model) -> Optional[str]:
 
 
 def _runtime_copies(model):
-    """(stage, COPY/ADD, sources, destination) along the runtime stages, variables expanded."""
+    """(stage, COPY/ADD, sources, destination, destination as written) along the runtime
+    stages, variables expanded (kept on the model: several rules read them)."""
+    return model.memo("DSL5xx runtime copies", lambda: tuple(_find_runtime_copies(model)))
+
+
+def _find_runtime_copies(model):
     from dockerslim_lint.model.artifacts import workdir_at
 
     for stage in model.runtime_stages:
@@ -97,19 +103,27 @@ def _runtime_copies(model):
             yield stage, ins, [w for w in words[:-1] if not w.startswith("<<")], dest, words[-1]
 
 
-def _runtime_installs(model) -> Optional[List[str]]:
-    """OS packages the runtime stages install; None when a RUN there cannot be read."""
+def _runtime_installs(model) -> Optional[Tuple[str, ...]]:
+    """OS packages the runtime stages install; None when a RUN there cannot be read (kept)."""
+    return model.memo("DSL5xx runtime installs", lambda: _find_runtime_installs(model))
+
+
+def _find_runtime_installs(model) -> Optional[Tuple[str, ...]]:
     out: List[str] = []
     for stage in model.runtime_stages:
         for ins, run in stage.runs():
             if run.opaque:
                 return None
             out.extend(run.installed())
-    return out
+    return tuple(out)
 
 
 def _adds_libc(model) -> bool:
-    """Does a runtime stage copy a C library (or a folder that may hold one) in?"""
+    """Does a runtime stage copy a C library (or a folder that may hold one) in? (kept)"""
+    return model.memo("DSL5xx copies a libc", lambda: _copies_libc(model))
+
+
+def _copies_libc(model) -> bool:
     for _stage, ins, sources, dest, _raw in _runtime_copies(model):
         if ins.flag("from") is None and ins.keyword == "COPY":
             if dest in ("/",) and any(s in (".", "./") or s.endswith("/") for s in sources):
@@ -390,7 +404,8 @@ def cmd_repeats_entrypoint(model, context):
         fix = f"make CMD the {_what(interpreter)} itself, e.g. `CMD {_json(['app' + _ext(interpreter)])}`"
         extra = {}
     message = _fit(*(f"the image runs `{shorten(shown_run, limit)}`: {fix}" for limit in (70, 50, 30)))
-    yield _fix(model, _finding("DSL505", ins, message, **extra), ins, corrected if safe else None)
+    yield _fix(model, _finding("DSL505", ins, message, **extra), ins,
+               corrected if safe and wanted(context) else None)
 
 
 def _what(interpreter: str) -> str:

@@ -11,7 +11,7 @@ import re
 from dockerslim_lint import lazyre
 from dockerslim_lint.engine.findings import Finding
 from dockerslim_lint.engine.rule import rule
-from dockerslim_lint.fix.fixes import cache_cleanup, no_install_recommends
+from dockerslim_lint.fix.fixes import cache_cleanup, no_install_recommends, wanted
 from dockerslim_lint.model.surface import removes_path, runtime_runs
 from dockerslim_lint.dockerfile.variables import expand
 
@@ -194,6 +194,8 @@ _CHECKS = (("apt", _apt_problem), ("apk", _apk_problem), ("pip", _pip_problem), 
       tags=("size", "hygiene"))
 def package_cache_in_runtime(model, context):
     for stage, ins, run in runtime_runs(model):
+        if not run.package_ops:
+            continue  # every check below starts from a package operation
         mounts = _mount_targets(stage, ins)
         found = [(manager, check(model, stage, ins, run, mounts)) for manager, check in _CHECKS]
         problems = [p for _, p in found if p]
@@ -209,7 +211,7 @@ def package_cache_in_runtime(model, context):
         else:
             continue
         yield Finding("DSL401", ins.start_line, message, column=ins.column,
-                      fix=cache_cleanup(model, stage, ins, run, [m for m, p in found if p]))
+                      fix=cache_cleanup(model, stage, ins, run, [m for m, p in found if p]) if wanted(context) else None)
 
 
 def _configured_before(model, upto, pattern, is_config_dest):
@@ -293,6 +295,8 @@ def _purged_with_recommends(run, op):
       tags=("size", "hygiene"))
 def recommends_in_runtime(model, context):
     for stage, ins, run in runtime_runs(model):
+        if not run.package_ops:
+            continue
         bad = [op for op in run.package_ops
                if op.manager == "apt" and op.action == "install" and _apt_names(op.words, ("install",))
                and op.words[0].rsplit("/", 1)[-1] in ("apt-get", "apt")
@@ -307,7 +311,7 @@ def recommends_in_runtime(model, context):
         yield Finding("DSL402", ins.start_line, (
             f"`{tool} install` also installs what {shown} recommend"
             + ("s" if len(names) == 1 else "")), column=ins.column,
-            fix=no_install_recommends(model, stage, ins, run, len(bad)))
+            fix=no_install_recommends(model, stage, ins, run, len(bad)) if wanted(context) else None)
 
 
 RULES = [package_cache_in_runtime, recommends_in_runtime]

@@ -4,6 +4,7 @@ DSL001 and DSL002 are emitted by the engine from the parser's result (a rule can
 on a file that has no model); they are declared here so that they are listed,
 documented, selectable and suppressible like every other rule.
 """
+import functools
 import re
 
 from dockerslim_lint.engine.findings import Finding
@@ -31,6 +32,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NAME_MAX = 255
 
 
+@functools.lru_cache(maxsize=1024)  # the same references recur across the files of a batch
 def reference_problem(ref: str):
     """Why BuildKit rejects `ref` with `invalid reference format`, in a few words; None when
     it is valid. Follows reference.ParseNormalizedNamed: a first component with a `.` or `:`,

@@ -8,7 +8,7 @@ Unknown facts keep a rule silent.
 from dockerslim_lint.dockerfile.commands import FETCH_TOOL_PACKAGES, is_build_tool_package
 from dockerslim_lint.engine.findings import Finding, short_reference
 from dockerslim_lint.engine.rule import rule
-from dockerslim_lint.fix.fixes import nonroot_user, shell_to_exec_form
+from dockerslim_lint.fix.fixes import nonroot_user, shell_to_exec_form, wanted
 from dockerslim_lint.model.surface import (analysis, first_origin, is_windows, net_os_installed, runtime_runs,
                                      stage_of)
 
@@ -118,7 +118,7 @@ def shell_form_without_shell(model, context):
         if final.has_program(shell) is False:
             yield _finding("DSL305", ins, (
                 f"shell-form {ins.keyword} needs {shell}, which the image lacks: the container will not start"),
-                fix=shell_to_exec_form(model, ins))
+                fix=shell_to_exec_form(model, ins) if wanted(context) else None)
     health = model.effective("HEALTHCHECK")
     if health is not None and (health.subcommand or "").upper() == "CMD" and not health.exec_form \
             and health.args and health.args[0].strip():
@@ -146,8 +146,11 @@ def run_without_shell(model, context):
         for ins in stage.instructions:
             if ins.keyword != "RUN":
                 continue
+            before = sa.before(stage, ins)
+            if not before.complete:
+                continue  # every program may exist (has_program is never False)
             program = sa.needed_program(stage, ins)
-            if program is None or sa.before(stage, ins).has_program(program) is not False:
+            if program is None or before.has_program(program) is not False:
                 continue
             yield _finding("DSL306", ins, (
                 f"shell-form RUN needs {program}, but {_no_shell_reason(model, stage)}: the build fails"))
@@ -169,7 +172,7 @@ def runtime_runs_as_root(model, context):
         return  # a data-only image: no process runs as anyone
     if ins is not None:
         yield _finding("DSL307", ins, f"`USER {user}` is the last USER: the image runs as root",
-                       fix=nonroot_user(model))
+                       fix=nonroot_user(model) if wanted(context) else None)
         return
     target_from = model.target.from_instruction
     base = short_reference(model.runtime_base.raw) if model.runtime_base is not None else "the base image"
@@ -177,7 +180,7 @@ def runtime_runs_as_root(model, context):
     variant = nonroot_variant(model, context.catalog)
     if variant is not None:
         message += f" ({variant} does not)"
-    yield _finding("DSL307", target_from, message, fix=nonroot_user(model))
+    yield _finding("DSL307", target_from, message, fix=nonroot_user(model) if wanted(context) else None)
 
 
 def _runs_nothing(model):

@@ -65,6 +65,9 @@ class Context:
         self.catalog = catalog
         self.options = options
         self.suggestion_family = options.suggestions
+        # Do rules attach fixes (Finding.fix)? The CLI turns this off when nothing reads them
+        # (no --fix/--diff, a format that shows none): a fix costs more than its finding.
+        self.fixes = True
 
 
 class Linter:

@@ -23,6 +23,12 @@ APT_CLEANUP = "rm -rf /var/lib/apt/lists/*"
 NPM_CLEANUP = "npm cache clean --force"
 
 
+def wanted(context) -> bool:
+    """Does this run read the fixes rules attach? (Context.fixes: off when nothing shows them,
+    e.g. text output without --fix. A caller's own context without the attribute: yes.)"""
+    return getattr(context, "fixes", True)
+
+
 def _never_raises(builder):
     @functools.wraps(builder)
     def wrapped(*args, **kwargs):
@@ -316,5 +322,5 @@ def nonroot_user(model) -> Optional[Fix]:
     return Fix(description, (edit,), safe=False)
 
 
-__all__ = ["cache_cleanup", "no_install_recommends", "shell_to_exec_form", "nonroot_user", "plain_word_list",
+__all__ = ["wanted", "cache_cleanup", "no_install_recommends", "shell_to_exec_form", "nonroot_user", "plain_word_list",
            "apt_lists_needed_later"]

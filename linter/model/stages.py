@@ -171,14 +171,17 @@ class Model:
             return None
         return self.catalog.facts(ref)
 
-    # -- effective settings along the runtime stages --------------------------------
-    # The model does not change once built: each setting is worked out on first use and kept
-    # in the instance's __dict__ (rules ask for the same ones several times per file).
-    def _kept(self, name: str, make):
-        found = self.__dict__.get(name, _MISSING)
+    def memo(self, key: str, make):
+        """`make()`, worked out once per model and kept on it under `key`: the model does not
+        change once built, and rules ask for the same derived facts several times per file.
+        What `make` returns is shared by every caller: read it, never change it. Keys are
+        words with spaces ("effective USER"), so that they never shadow an attribute."""
+        found = self.__dict__.get(key, _MISSING)
         if found is _MISSING:
-            found = self.__dict__[name] = make()
+            found = self.__dict__[key] = make()
         return found
+
+    # -- effective settings along the runtime stages (kept: see memo) ---------------
 
     def effective(self, keyword: str, stages: Optional[List[Stage]] = None):
         """The last `keyword` instruction along `stages` (default: runtime stages), or None."""
@@ -193,11 +196,11 @@ class Model:
 
     def _last_runtime_instruction(self) -> Dict[str, Instruction]:
         """{keyword: its last instruction along the runtime stages}."""
-        return self._kept("_last_runtime", lambda: {ins.keyword: ins for _, ins in self.runtime_instructions()})
+        return self.memo("last instruction by keyword", lambda: {ins.keyword: ins for _, ins in self.runtime_instructions()})
 
     @property
     def effective_shell(self) -> Command:
-        return self._kept("_effective_shell", self._effective_shell)
+        return self.memo("effective SHELL", self._effective_shell)
 
     def _effective_shell(self) -> Command:
         ins = self.effective("SHELL")
@@ -230,7 +233,7 @@ class Model:
         """(ENTRYPOINT, CMD, known). Setting ENTRYPOINT clears a CMD inherited from an
         earlier stage or the base (as BuildKit: only a CMD set in the same stage survives).
         `known` is False when the base's own values are unknown and nothing overrides them."""
-        return self._kept("_effective_entrypoint_cmd", self._effective_entrypoint_cmd)
+        return self.memo("effective ENTRYPOINT and CMD", self._effective_entrypoint_cmd)
 
     def _effective_entrypoint_cmd(self) -> Tuple[Optional[Command], Optional[Command], bool]:
         facts = self.base_facts
@@ -255,7 +258,7 @@ class Model:
     @property
     def effective_user(self) -> Tuple[Optional[str], Optional[Instruction]]:
         """(user, USER instruction). user None when unknown; instruction None when from the base."""
-        return self._kept("_effective_user", self._effective_user)
+        return self.memo("effective USER", self._effective_user)
 
     def _effective_user(self) -> Tuple[Optional[str], Optional[Instruction]]:
         ins = None

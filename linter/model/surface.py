@@ -516,12 +516,9 @@ def runtime_runs(model: Model):
     """(stage, RUN, analysis) along the runtime stages, leaving out RUNs that hand work to a
     script whose contents are not in the Dockerfile (never judged) and RUNs whose text is not
     POSIX shell (`SHELL ["powershell", ...]`, Windows stages)."""
-    found = model.__dict__.get("_runtime_runs")
-    if found is None:
-        found = model.__dict__["_runtime_runs"] = tuple(
-            (stage, ins, run) for stage in model.runtime_stages for ins, run in stage.runs()
-            if not run.opaque and reads_as_posix_shell(model, stage, ins))
-    return found
+    return model.memo("runtime RUNs read as shell", lambda: tuple(
+        (stage, ins, run) for stage in model.runtime_stages for ins, run in stage.runs()
+        if not run.opaque and reads_as_posix_shell(model, stage, ins)))
 
 
 def reads_as_posix_shell(model: Model, stage: Stage, ins: Instruction) -> bool:

@@ -27,6 +27,9 @@ from dockerslim_lint.reporters.common import (  # noqa: F401 (normalise_line: pa
 from dockerslim_lint.reporters.github import all_errors, root_relative, stdin_path
 from dockerslim_lint.reporters.indented import dump
 
+# The CLI has rules build fixes (Finding.fix) only for a format that reads them: this one does.
+READS_FIXES = True
+
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_NAME = "dockerslim-lint"
