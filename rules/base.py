@@ -3,6 +3,7 @@ from dockerslim_lint.engine.findings import Finding
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.engine.rule import rule
 from dockerslim_lint.engine.findings import fmt_mb
+from dockerslim_lint.model.runtime import detect
 from dockerslim_lint.model.suggest import advice, suggested_finding
 
 # Packages that are data, not code: distroless static ships both, so they do not tie
@@ -60,15 +61,20 @@ def smaller_runtime(model, context):
     facts = model.base_facts
     if facts is None or facts.kind != "slim-runtime" or facts.size_mb is None:
         return None
-    found = advice(model, context)
-    suggestion, runtime = found.suggestion, found.runtime
-    if suggestion.image is None or not found.exact or not runtime.known:
+    # The checks that need no suggestion first: most slim bases stop here, and the file's
+    # suggestion is worked out only when a finding carries it.
+    runtime = detect(model)  # the advice's runtime
+    if not runtime.known:
         return None
     if _installs_os_code(model):
         return None  # programs/libraries from apk/apt: the replacement would lack them
     if runtime.libc == "musl" and not runtime.static:
         return None  # a musl-linked artifact needs a musl runtime
     if runtime.language in ("python", "node", "java", "dotnet") and not runtime.version:
+        return None
+    found = advice(model, context)
+    suggestion = found.suggestion
+    if suggestion.image is None or not found.exact:
         return None
     candidate = context.catalog.facts(ImageRef.parse(suggestion.image))
     if candidate is None or candidate.size_mb is None:
