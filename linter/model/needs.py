@@ -35,6 +35,7 @@ DATA_ONLY_PACKAGES = frozenset({"ca-certificates", "tzdata", "ca-certificates-bu
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "fish", "busybox"})
 REPLS = frozenset({"python", "python2", "python3", "node", "nodejs", "irb", "ghci", "jshell", "erl", "iex",
                    "php", "R", "perl", "lua", "ruby", "pwsh", "scala", "clojure", "julia", "deno", "bun"})
+_SHELLS_AND_REPLS = SHELLS | REPLS
 # Languages with no image in any suggestion family: detected, and answered honestly.
 NO_MINIMAL_IMAGE = {"php": "PHP", "ruby": "Ruby", "perl": "Perl", "erlang": "Erlang", "elixir": "Elixir",
                     "r": "R", "haskell": "Haskell", "lua": "Lua", "swift": "Swift", "dart": "Dart",
@@ -257,7 +258,7 @@ def _needs(model, moved) -> Needs:
     _, _, known = model.effective_entrypoint_cmd
     if not words:
         runs_program = False if known else None
-    elif len(program_words) >= 1 and program_words[0].rsplit("/", 1)[-1] in SHELLS | REPLS and (
+    elif len(program_words) >= 1 and program_words[0].rsplit("/", 1)[-1] in _SHELLS_AND_REPLS and (
             len(program_words) == 1 or all(w.startswith("-") for w in program_words[1:])):
         runs_program = False
     elif program_words and program_words[0].rsplit("/", 1)[-1] in SHELLS and program_words[1:2] == ["-l"]:
@@ -392,9 +393,6 @@ def _needs(model, moved) -> Needs:
                 pass  # the interpreter itself: an interpreter need, met by the language image
             elif not _is_copied_output(model, prog.name) and not _installed_by_the_file(model, prog.name):
                 programs.append(prog.name)
-    if shell is False and head and "/" in program_words[0] and not _is_copied_output(model, program_words[0]) \
-            and language in ("go", "rust", "c") and not program_words[0].endswith((".js", ".py", ".jar")):
-        pass  # a copied binary: its kind is the build's
 
     workdir, workdir_line = "", ""
     # (a build moved out gets a new final stage, whose WORKDIR the rewrite writes)
@@ -494,9 +492,16 @@ def _installed_by_the_file(model, program: str) -> bool:
     runtime stages installs: it comes with the packages, moved or not."""
     if program.rsplit("/", 1)[-1] in _OS_TOOLS:
         return False
-    return any(set(run.managers_run) & {"pip", "npm", "yarn", "pnpm", "gem", "poetry", "uv", "pipenv"}
-               or any(w and w[0] in ("poetry", "uv", "pipenv", "pdm") for w in run.commands)
-               for stage in model.runtime_stages for _, run in stage.runs())
+    found = model.__dict__.get("_installs_language_packages")
+    if found is None:
+        found = model.__dict__["_installs_language_packages"] = any(
+            not _LANGUAGE_MANAGERS.isdisjoint(run.managers_run)
+            or any(w and w[0] in ("poetry", "uv", "pipenv", "pdm") for w in run.commands)
+            for stage in model.runtime_stages for _, run in stage.runs())
+    return found
+
+
+_LANGUAGE_MANAGERS = frozenset({"pip", "npm", "yarn", "pnpm", "gem", "poetry", "uv", "pipenv"})
 
 
 def _native_outputs(model):
