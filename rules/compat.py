@@ -306,7 +306,6 @@ def python_env_mismatch(model, context):
     version, has_python = _runtime_python(model)
     facts = model.base_facts
     base = _base_name(model)
-    programs = effective_programs(model)
     for art, output in _once(artifacts_of(model), ("python-env",), lambda a, o: True):
         built = output.interpreter_version
         src = _copied(art)
@@ -323,7 +322,7 @@ def python_env_mismatch(model, context):
                 f"`{src}` was built with Python {built}, the runtime runs {version}: build it on "
                 f"`python:{version}-slim`"))
             continue
-        missing = _missing_interpreter(model, art, output, programs)
+        missing = _missing_interpreter(model, art, output, effective_programs(model))
         if missing is not None:
             have = getattr(facts, "python_path", None)
             fix = f"create it with `{have} -m venv`" if have else "create it with the runtime's interpreter path"

@@ -1091,14 +1091,13 @@ def artifacts_of(model: Model) -> List[Artifact]:
     cached = model.__dict__.get("_artifacts")
     if cached is not None:
         return cached
-    programs = effective_programs(model)
-    run_paths = set()
-    for program in programs:
-        if program.role in ("entrypoint", "cmd"):
-            run_paths.update(program.paths)
+    run_paths = None  # what the effective ENTRYPOINT/CMD runs: read at the first copy
     out: List[Artifact] = []
     for stage in model.runtime_stages:
         for ins, source_stage, sources, dest, dest_is_dir in _stage_copies(model, stage):
+            if run_paths is None:
+                run_paths = {path for program in effective_programs(model) if program.role in ("entrypoint", "cmd")
+                             for path in program.paths}
             outputs = build_outputs(model, source_stage)
             for src in sources:
                 landing = _landing(src, dest, dest_is_dir)
@@ -1216,5 +1215,6 @@ def _program(role, ins, args, exec_form, folders, complete, workdir) -> Optional
         return Program(role, ins, words, exec_form, name, (path,) if path else (), path is not None)
     if folders is None:
         return Program(role, ins, words, exec_form, name, (), False)
-    paths = tuple(posixpath.join(f, name) for f in folders if f.startswith("/"))
+    # (posixpath.join of a folder and a bare name, spelt out: one per PATH folder)
+    paths = tuple((f + name if f.endswith("/") else f + "/" + name) for f in folders if f.startswith("/"))
     return Program(role, ins, words, exec_form, name, paths, complete)

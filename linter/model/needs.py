@@ -382,7 +382,8 @@ def _needs(model, moved) -> Needs:
         if language in ("python", "node", "java", "dotnet") and not _is_copied_output(model, program_words[0]) \
                 and not _installed_by_the_file(model, program_words[0]):
             programs.append(program_words[0])  # a program the file does not install: must exist in the image
-    for prog in effective_programs(model):
+    healthcheck = model.effective("HEALTHCHECK") is not None  # (else no program has that role)
+    for prog in effective_programs(model) if healthcheck else ():
         if prog.role == "healthcheck":
             if not prog.exec_form:
                 shell, shell_why = True, shell_why or "its HEALTHCHECK is in shell form"

@@ -92,6 +92,8 @@ def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
     added = []
     for stage in model.runtime_stages:
         for ins, run in stage.runs():
+            if not run.package_ops:
+                continue
             recommends = True
             for op in run.package_ops:
                 if op.action == "install" and op.manager == "apt" and (
