@@ -146,11 +146,8 @@ def run_without_shell(model, context):
         for ins in stage.instructions:
             if ins.keyword != "RUN":
                 continue
-            before = sa.before(stage, ins)
-            if not before.complete:
-                continue  # every program may exist (has_program is never False)
-            program = sa.needed_program(stage, ins)
-            if program is None or before.has_program(program) is not False:
+            program = sa.missing_program(stage, ins)
+            if program is None:
                 continue
             yield _finding("DSL306", ins, (
                 f"shell-form RUN needs {program}, but {_no_shell_reason(model, stage)}: the build fails"))

@@ -162,16 +162,16 @@ class SurfaceAnalysis:
 
     def __init__(self, model: Model):
         self.model = model
-        self._before: Dict[int, Presence] = {}
+        self._stops: Dict[int, str] = {}  # id(RUN) -> the program it needs and the image lacks
         self._final: Dict[int, Presence] = {}
         self._visiting: set = set()
 
     # -- public ---------------------------------------------------------------------
-    def before(self, stage: Stage, ins: Instruction) -> Presence:
-        """The state just before `ins` (a RUN of `stage` itself) runs: kept for RUNs only,
-        the one instruction that needs a program of the image to start."""
+    def missing_program(self, stage: Stage, ins: Instruction) -> Optional[str]:
+        """The program a RUN of `stage` needs to start (its shell) that certainly does not
+        exist when it runs, so that the build fails there; None when it may run."""
         self.final(stage)
-        return self._before.get(id(ins), _unknown(stage))
+        return self._stops.get(id(ins))
 
     def final(self, stage: Stage) -> Presence:
         """The state at the end of `stage` (its chain included)."""
@@ -186,7 +186,6 @@ class SurfaceAnalysis:
             state = self.final(stage.parent).copy() if stage.parent is not None else _initial(self.model, stage)
             for ins in stage.instructions:
                 if ins.keyword == "RUN":
-                    self._before[id(ins)] = state.copy()
                     self._apply_run(stage, ins, state)
                 elif ins.keyword in ("COPY", "ADD"):
                     self._apply_copy(stage, ins, state)
@@ -218,12 +217,13 @@ class SurfaceAnalysis:
     # -- transitions ----------------------------------------------------------------
     def _apply_run(self, stage: Stage, ins: Instruction, state: Presence) -> None:
         needed = self.needed_program(stage, ins)
-        if needed is not None and state.has_program(needed) is False:
+        present = state.has_program(needed) if needed is not None else None
+        if present is False:
+            self._stops[id(ins)] = needed
             return  # the build stops here (DSL306): nothing this RUN does happens
         run = stage.run(ins)
-        windows = is_windows(stage)
-        if needed is not None and posixpath.basename(needed) in SHELL_NAMES and \
-                state.has_program(needed) is None and not state.base_known and not windows:
+        if present is None and needed is not None and not state.base_known and not is_windows(stage) and \
+                posixpath.basename(needed) in SHELL_NAMES:
             # The RUN works, so its shell exists: it came with the base (nothing put one in before).
             path = posixpath.normpath(needed)
             state.shells[path] = self._from_base(stage, f"shell-form RUN on line {ins.start_line}")
@@ -275,14 +275,12 @@ class SurfaceAnalysis:
                 del state.managers[manager]
 
     def _apply_copy(self, stage: Stage, ins: Instruction, state: Presence) -> None:
-        words = [w for w in ins.args]
-        heredoc_names = {f"<<{d.name}" for d in ins.heredocs} | {f"<<-{d.name}" for d in ins.heredocs}
-        if len(words) < 2:
+        if len(ins.args) < 2:
             return
         variables = stage.vars_at(ins)
-        words = [expand(w, variables)[0] for w in words]
+        words = [expand(w, variables)[0] for w in ins.args]
         sources, dest = words[:-1], words[-1]
-        sources = [s for s in sources if s not in heredoc_names and not s.startswith("<<")]
+        sources = [s for s in sources if not s.startswith("<<")]  # heredoc names (`<<EOF`, `<<-EOF`)
         if not sources:
             return
         dest_abs = posixpath.normpath(posixpath.join(state.workdir, dest)) if dest else state.workdir
