@@ -204,9 +204,11 @@ def libc_mismatch(model, context):
     runtime = _runtime_libc(model)
     if runtime not in ("glibc", "musl"):
         return
-    installs = _runtime_installs(model)
-    compat = installs is None or any(_package_base(p) in _LIBC_COMPAT for p in installs)
     base = _base_name(model)
+
+    def compat():  # a musl runtime with a glibc compatibility layer, or one we cannot tell
+        installs = _runtime_installs(model)
+        return installs is None or any(_package_base(p) in _LIBC_COMPAT for p in installs)
 
     def test(art, output):
         if not (_is_dynamic_native(output) or _node_addons(output)):
@@ -214,7 +216,7 @@ def libc_mismatch(model, context):
         built = output.libc if output.kind != "node-modules" else _builder_libc(model, output)
         if built not in ("glibc", "musl") or built == runtime:
             return False
-        if runtime == "musl" and compat:
+        if runtime == "musl" and compat():
             return False
         return not _adds_libc(model)
 
@@ -275,7 +277,12 @@ _PYTHON_PROGRAM = lazyre.compile(r"^python[23]?(\.\d+)?$")
 
 
 def _runtime_python(model) -> Tuple[Optional[str], Optional[bool]]:
-    """(X.Y of the runtime's Python, has python). (None, False): no Python; (None, None): unknown."""
+    """(X.Y of the runtime's Python, has python). (None, False): no Python; (None, None): unknown.
+    Kept on the model: asked for each Python environment copied in."""
+    return model.memo("DSL504 runtime Python", lambda: _find_runtime_python(model))
+
+
+def _find_runtime_python(model) -> Tuple[Optional[str], Optional[bool]]:
     facts = model.base_facts
     base = model.runtime_base
     installs = _runtime_installs(model)
@@ -303,10 +310,10 @@ def _runtime_python(model) -> Tuple[Optional[str], Optional[bool]]:
       "without the interpreter its virtualenv points to.",
       tags=("correctness", "runtime-compat"))
 def python_env_mismatch(model, context):
-    version, has_python = _runtime_python(model)
     facts = model.base_facts
     base = _base_name(model)
     for art, output in _once(artifacts_of(model), ("python-env",), lambda a, o: True):
+        version, has_python = _runtime_python(model)
         built = output.interpreter_version
         src = _copied(art)
         if has_python is False:
