@@ -603,6 +603,7 @@ _UNKNOWN = _UnknownMarker()
 _LEADING_VERSION = re.compile(r"[0-9][0-9.]*")
 
 
+@functools.lru_cache(maxsize=1024)  # asked once per overlay with version lines as a family resolves a tag
 def _version_line_keys(tag: str) -> Tuple[Tuple[str, str], ...]:
     """(suffix, line) keys a tag can match in `version_lines`: "1.24.3-alpine" ->
     ("-alpine", "1"), ("-alpine", "1.24"), ("-alpine", "1.24.3")."""

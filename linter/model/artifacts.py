@@ -358,11 +358,12 @@ def _inherited_go_env(model: Model, stage: Stage) -> Dict[str, str]:
     return model.__dict__.get("_go_env_end", {}).get(id(stage.parent), {})
 
 
-# Tried on every simple command of every RUN: compiled once (re's own cache costs a lookup a call).
-_VERSIONED_CC = re.compile(r"^(gcc|g\+\+|clang|clang\+\+)-\d+$")
-_XX_CC = re.compile(r"^xx-(clang|clang\+\+|gcc|g\+\+|cc|c\+\+)$")
-_CROSS_CC = re.compile(r"^[\w.-]+-linux-[\w.-]+-(gcc|g\+\+)$")
-_PIP_CMD = re.compile(r"^pip(\d(\.\d+)?)?$")
+# Tried on the simple commands that may build (_may_build): compiled once, on first use (re's
+# own cache costs a lookup a call).
+_VERSIONED_CC = lazyre.compile(r"^(gcc|g\+\+|clang|clang\+\+)-\d+$")
+_XX_CC = lazyre.compile(r"^xx-(clang|clang\+\+|gcc|g\+\+|cc|c\+\+)$")
+_CROSS_CC = lazyre.compile(r"^[\w.-]+-linux-[\w.-]+-(gcc|g\+\+)$")
+_PIP_CMD = lazyre.compile(r"^pip(\d(\.\d+)?)?$")
 _PYTHON_CMD = lazyre.compile(r"^python(\d(\.\d+)?)?$")
 
 
@@ -1118,7 +1119,7 @@ def artifacts_of(model: Model) -> List[Artifact]:
     return out
 
 
-_SITE = re.compile(r"/lib/python(\d\.\d+)(/|$)")
+_SITE = lazyre.compile(r"/lib/python(\d\.\d+)(/|$)")
 
 
 def _site_packages_output(model: Model, source_stage: Stage, ins: Instruction, src: str) -> Optional[BuildOutput]:
