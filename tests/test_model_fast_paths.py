@@ -83,3 +83,19 @@ def test_may_build_skips_only_commands_that_build_nothing(monkeypatch):
                                   "a netgox osusergo", "x" * 500, "-tags 'osusergo,netgo'\n-o /a"])
 def test_static_flags_shortcut_is_the_pattern(text):
     assert runtime._static_flags(text) is (runtime._STATIC_FLAGS.search(text) is not None)
+
+
+def test_short_reference_skips_only_references_without_a_digest():
+    import re
+
+    from dockerslim_lint.engine.findings import short_reference
+
+    def general(text, limit=60):
+        text = re.sub(r"(@sha\d+:[0-9a-fA-F]{12})[0-9a-fA-F]+", r"\1…", text)
+        return text if len(text) <= limit else text[:(limit - 1) // 2] + "…" + text[-(limit - 1 - (limit - 1) // 2):]
+
+    rng = random.Random(5)
+    pieces = ["python", ":3.12", "@sha256:", "@sha512:", "@sha", "0123456789abcdef" * 5, "ABCDEF", "/", "-slim", "é"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert short_reference(text) == general(text), text

@@ -121,9 +121,10 @@ def shorten(text: str, limit: int) -> str:
 def short_reference(text: str, limit: int = 60) -> str:
     """An image reference as messages show it: a digest cut to 12 hex digits, and a reference
     still longer than `limit` cut in the middle, so that a message stays one short line."""
-    import re
+    if "@sha" in text:  # (most references carry no digest: the pattern cannot match them)
+        import re
 
-    text = re.sub(r"(@sha\d+:[0-9a-fA-F]{12})[0-9a-fA-F]+", r"\1…", text)
+        text = re.sub(r"(@sha\d+:[0-9a-fA-F]{12})[0-9a-fA-F]+", r"\1…", text)
     if len(text) <= limit:
         return text
     keep = (limit - 1) // 2
