@@ -40,9 +40,10 @@ def test_kept_settings_are_the_walks_they_replace():
                         last = ins
             assert model.effective(keyword) is last
             assert model.effective(keyword, model.runtime_stages) is last
-        assert model.effective_entrypoint_cmd == model._effective_entrypoint_cmd()
-        assert model.effective_user == model._effective_user()
-        assert model.effective_shell == model._effective_shell()
+        for name in ("effective_entrypoint_cmd", "effective_user", "effective_shell"):
+            kept = getattr(model, name)
+            assert getattr(model, name) is kept  # worked out once
+            assert getattr(type(model), name).func(model) == kept  # as worked out afresh
         for stage in model.stages:
             assert [ins for ins, _ in stage.runs()] == [i for i in stage.instructions if i.keyword == "RUN"]
             assert all(run is stage.run(ins) for ins, run in stage.runs())

@@ -181,12 +181,14 @@ class Model:
             found = self.__dict__[key] = make()
         return found
 
-    # -- effective settings along the runtime stages (kept: see memo) ---------------
+    # -- effective settings along the runtime stages ----------------------------------
+    # Each is worked out on first use and kept on the instance (functools.cached_property):
+    # the model does not change once built, and rules read them several times per file.
 
     def effective(self, keyword: str, stages: Optional[List[Stage]] = None):
         """The last `keyword` instruction along `stages` (default: runtime stages), or None."""
         if not stages:
-            return self._last_runtime_instruction().get(keyword)
+            return self._last_runtime_instruction.get(keyword)
         last = None
         for stage in stages:
             for ins in stage.instructions:
@@ -194,15 +196,13 @@ class Model:
                     last = ins
         return last
 
+    @functools.cached_property
     def _last_runtime_instruction(self) -> Dict[str, Instruction]:
         """{keyword: its last instruction along the runtime stages}."""
-        return self.memo("last instruction by keyword", lambda: {ins.keyword: ins for _, ins in self.runtime_instructions()})
+        return {ins.keyword: ins for _, ins in self.runtime_instructions()}
 
-    @property
+    @functools.cached_property
     def effective_shell(self) -> Command:
-        return self.memo("effective SHELL", self._effective_shell)
-
-    def _effective_shell(self) -> Command:
         ins = self.effective("SHELL")
         if ins is not None and ins.exec_form and ins.args:
             return Command(tuple(ins.args), True, ins)
@@ -228,14 +228,11 @@ class Model:
             end_of[id(stage)] = shell
         return index
 
-    @property
+    @functools.cached_property
     def effective_entrypoint_cmd(self) -> Tuple[Optional[Command], Optional[Command], bool]:
         """(ENTRYPOINT, CMD, known). Setting ENTRYPOINT clears a CMD inherited from an
         earlier stage or the base (as BuildKit: only a CMD set in the same stage survives).
         `known` is False when the base's own values are unknown and nothing overrides them."""
-        return self.memo("effective ENTRYPOINT and CMD", self._effective_entrypoint_cmd)
-
-    def _effective_entrypoint_cmd(self) -> Tuple[Optional[Command], Optional[Command], bool]:
         facts = self.base_facts
         known = facts is not None or (self.runtime_base is not None and self.runtime_base.is_scratch)
         entrypoint = Command(tuple(facts.entrypoint), True) if facts and facts.entrypoint else None
@@ -255,12 +252,9 @@ class Model:
                         cmd, cmd_known = None, True
         return entrypoint, cmd, ep_known and cmd_known
 
-    @property
+    @functools.cached_property
     def effective_user(self) -> Tuple[Optional[str], Optional[Instruction]]:
         """(user, USER instruction). user None when unknown; instruction None when from the base."""
-        return self.memo("effective USER", self._effective_user)
-
-    def _effective_user(self) -> Tuple[Optional[str], Optional[Instruction]]:
         ins = None
         owner = None
         for stage in self.runtime_stages:

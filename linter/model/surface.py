@@ -29,6 +29,7 @@ same way: on the base's `FROM`, as coming from the base.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from dockerslim_lint.records import field, record
@@ -136,13 +137,19 @@ def _initial(model: Model, stage: Stage) -> Presence:
     facts = model.catalog.facts(ref) if model.catalog is not None else None
     if facts is None or is_windows(stage):
         return _unknown(stage)
-    base = Origin(stage, stage.from_instruction, f"the base `{short_reference(ref.raw)}`", True)
+    base = Origin(stage, stage.from_instruction, _the_base(ref.raw), True)
     state = _facts_presence(facts, base)
     state.base_known = facts.has_shell is not None and facts.has_package_manager is not None
     if facts.has_package_manager:
         for manager in facts.package_managers:
             state.managers[manager] = base
     return state
+
+
+@functools.lru_cache(maxsize=1024)  # the same bases recur across the files of a batch
+def _the_base(reference: str) -> str:
+    """How messages name a base image: the base `alpine:3.20`."""
+    return f"the base `{short_reference(reference)}`"
 
 
 def _facts_presence(facts, origin: Origin) -> Presence:
@@ -231,7 +238,7 @@ class SurfaceAnalysis:
         state.complete = False
         if run.opaque or not reads_as_posix_shell(self.model, stage, ins):
             return
-        installed = set(net_os_installed(run))
+        installed = set(_net_os_installed_kept(run)) if run.package_ops else ()
         for op in run.package_ops:
             if op.manager in PACKAGE_MANAGERS and op.manager not in state.managers:
                 verb = op.words[0].rsplit("/", 1)[-1]
@@ -260,7 +267,7 @@ class SurfaceAnalysis:
         """An Origin on the FROM that names the external base of `stage`'s chain."""
         root = stage.root
         ref = root.image.raw if root.image is not None else root.base_text
-        return Origin(root, root.from_instruction, f"the base `{short_reference(str(ref))}` ({evidence})", True)
+        return Origin(root, root.from_instruction, f"{_the_base(str(ref))} ({evidence})", True)
 
     def _apply_removals(self, run: RunAnalysis, state: Presence) -> None:
         gone = _removals(run)
@@ -461,10 +468,14 @@ def net_os_installed(run: RunAnalysis) -> List[str]:
     official images' `apt-mark auto '.*' ... apt-get purge --auto-remove` idiom as a removal
     of everything installed by apt except what is `apt-mark manual`-ed by name.
     Kept on the analysis (never changed once made, model/stages.py): callers get a copy."""
+    return list(_net_os_installed_kept(run))
+
+
+def _net_os_installed_kept(run: RunAnalysis) -> tuple:
     found = run.__dict__.get("_net_os_installed")
     if found is None:
         found = run.__dict__["_net_os_installed"] = tuple(_net_os_installed(run))
-    return list(found)
+    return found
 
 
 def _net_os_installed(run: RunAnalysis) -> List[str]:
