@@ -29,6 +29,7 @@ _REFERENCE = re.compile(rf"((?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT
 # go-digest: the algorithms it knows and the exact length of their lower-case hex.
 _DIGEST_HEX = {"sha256": 64, "sha384": 96, "sha512": 128}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACE = re.compile(r"\s")  # in a str pattern, what str.isspace() calls white space
 _NAME_MAX = 255
 
 
@@ -41,7 +42,7 @@ def reference_problem(ref: str):
         return "a NUL byte"
     if _CONTROL.search(ref):
         return "a control character"
-    if any(c.isspace() for c in ref):
+    if _SPACE.search(ref):
         return "a space"
     if re.fullmatch(r"[a-f0-9]{64}", ref):
         return "a 64-character hex string is not a repository name"

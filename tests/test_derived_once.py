@@ -109,3 +109,53 @@ def test_rules_without_fixes_report_the_same_findings():
     assert len(built) > 20
     assert all(fix is None for path, findings, _, fixes in without for (rule_id, *_), fix in zip(findings, fixes)
                if rule_id in rule_fixes)
+
+
+def test_dsl003_white_space_pattern_is_str_isspace():
+    import sys
+
+    from dockerslim_lint.rules.parse import _SPACE
+
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if bool(_SPACE.search(c)) != c.isspace()] == []
+
+
+def _removes_path_as_one_function(removed, path):
+    """removes_path as it was before it was split in two (model/surface.py), the reference."""
+    import fnmatch
+    import posixpath
+
+    if not removed or "$" in removed:
+        return False
+    r = removed
+    while r.endswith("/*") or r.endswith("/**"):
+        r = r[: r.rfind("/")]
+    r = r.rstrip("/") or "/"
+    if r.startswith("~/"):
+        return path.endswith(r[1:]) or ("/" + r[2:]) in path
+    r = posixpath.normpath(r)
+    if any(c in r for c in "*?["):
+        return fnmatch.fnmatchcase(path, r)
+    return path == r or path.startswith(r.rstrip("/") + "/")
+
+
+def test_a_removal_read_once_deletes_what_removes_path_said():
+    removed = ["/bin/sh", "/bin/*", "/usr/bin/", "~/.cache/pip", "/var/lib/apt/lists/*", "/usr/local/bin/pip*",
+               "$HOME/x", "", "/", "bin/../sbin/apk", "/busybox/**", "/usr/lib/node_modules/npm/", "~/", "/*"]
+    paths = ["/bin/sh", "/bin/bash", "/usr/bin/apt-get", "/root/.cache/pip", "/var/lib/apt/lists/x",
+             "/usr/local/bin/pip3", "/sbin/apk", "/busybox/sh", "/usr/lib/node_modules/npm", "/", "bin/sh"]
+    for model in _fixture_models():
+        for stage in model.stages:
+            for _ins, run in stage.runs():
+                removed.extend(run.removed_paths)
+    assert len(removed) > 40  # the fixtures' rm arguments too
+    for r in removed:
+        for path in paths:
+            expected = _removes_path_as_one_function(r, path)
+            assert removes_path(r, path) == expected, (r, path)
+            assert _removals_of([r]).removes(path) == expected, (r, path)
+
+
+def _removals_of(removed_paths):
+    from dockerslim_lint.dockerfile.commands import RunAnalysis
+
+    return _removals(RunAnalysis(commands=[["rm", "-rf", *removed_paths]], removed_paths=list(removed_paths)))

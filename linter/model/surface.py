@@ -366,7 +366,7 @@ class _Removals:
     the package managers they are, and paths (`rm`). Kept on the RUN analysis, which is
     shared and never changed (model/stages.py), so a script that recurs is read once."""
 
-    __slots__ = ("packages", "managers", "paths", "pip_files", "_removes")
+    __slots__ = ("packages", "managers", "paths", "pip_files", "_removals", "_removes")
     _MEMO_LIMIT = 256  # paths asked about per RUN: shells and package managers' files, a few dozen
 
     def __init__(self, run: RunAnalysis):
@@ -378,13 +378,14 @@ class _Removals:
         self.managers = frozenset(_MANAGER_REMOVE_PACKAGES[p] for p in packages if p in _MANAGER_REMOVE_PACKAGES)
         self.paths = tuple(run.removed_paths)
         self.pip_files = any("site-packages/pip" in r for r in self.paths)
+        self._removals = tuple(_removal(r) for r in self.paths)
         self._removes: Dict[str, bool] = {}
 
     def removes(self, path: str) -> bool:
         """Does one of this RUN's `rm` arguments delete `path`?"""
         found = self._removes.get(path)
         if found is None:
-            found = any(removes_path(r, path) for r in self.paths)
+            found = any(_deletes(removal, path) for removal in self._removals)
             if len(self._removes) < self._MEMO_LIMIT:
                 self._removes[path] = found
         return found
@@ -429,16 +430,33 @@ def _dir_onto_bin(src: str, src_base: str, dest_abs: str) -> bool:
 
 def removes_path(removed: str, path: str) -> bool:
     """Does `rm <removed>` delete `path`? (`/bin/sh`, `/busybox`, `/var/lib/apt/lists/*`)"""
+    return _deletes(_removal(removed), path)
+
+
+def _removal(removed: str) -> Optional[tuple]:
+    """What `rm <removed>` deletes, read once for any number of paths: ("home", `~/x`),
+    ("glob", pattern) or ("tree", path: it and everything under it); None: nothing we can tell."""
     if not removed or "$" in removed:
-        return False
+        return None
     r = removed
     while r.endswith("/*") or r.endswith("/**"):
         r = r[: r.rfind("/")]
     r = r.rstrip("/") or "/"
     if r.startswith("~/"):
-        return path.endswith(r[1:]) or ("/" + r[2:]) in path
+        return "home", r
     r = posixpath.normpath(r)
     if any(c in r for c in "*?["):
+        return "glob", r
+    return "tree", r
+
+
+def _deletes(removal: Optional[tuple], path: str) -> bool:
+    if removal is None:
+        return False
+    how, r = removal
+    if how == "home":
+        return path.endswith(r[1:]) or ("/" + r[2:]) in path
+    if how == "glob":
         return fnmatch.fnmatchcase(path, r)
     return path == r or path.startswith(r.rstrip("/") + "/")
 
