@@ -1034,6 +1034,7 @@ class Catalog:
         self._nonroot: Optional[list] = None  # _nonroot_index(), built on first use
         self._nonroot_by: Dict[tuple, Tuple[Tuple[str, str], ...]] = {}  # nonroot_candidates() by its arguments
         self._by_name: Dict[str, List[Tuple[int, _Family, Dict[str, str]]]] = {}  # _candidates() by name
+        self._replacement_cache: Dict[tuple, Optional[Replacement]] = {}  # replacement() by its arguments
         self._rank: Dict[str, int] = {}
         self._distros: Dict[str, _Distro] = {}
         self._program_sets: Dict[str, Tuple[Tuple[str, ...], Dict[str, Any]]] = {}
@@ -1136,6 +1137,7 @@ class Catalog:
         self._nonroot = None
         self._nonroot_by = {}
         self._by_name.clear()
+        self._replacement_cache.clear()
 
     def copy(self) -> "Catalog":
         """An independent catalog with the same entries (extend the copy, not the shared default)."""
@@ -1390,6 +1392,22 @@ class Catalog:
     def replacement(self, family: str = "distroless", runtime: Optional[str] = None,
                     version: Any = None, linkage: Optional[str] = None,
                     flavor: Optional[str] = None) -> Optional[Replacement]:
+        """The image of `family` for a runtime (at a version) or a linkage, or None. Kept by
+        its arguments: every file with a suggestion asks about the same few runtimes."""
+        key = (family, runtime, version, linkage, flavor)
+        try:
+            return self._replacement_cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable argument (a list as version): not kept
+            return self._replacement(family, runtime, version, linkage, flavor)
+        if len(self._replacement_cache) > 4096:
+            self._replacement_cache.clear()
+        found = self._replacement_cache[key] = self._replacement(family, runtime, version, linkage, flavor)
+        return found
+
+    def _replacement(self, family: str, runtime: Optional[str], version: Any, linkage: Optional[str],
+                     flavor: Optional[str]) -> Optional[Replacement]:
         fam = self._replacements.get(family)
         if fam is None:
             return None

@@ -154,7 +154,9 @@ def provides_of(facts, image: str, model=None) -> Optional[Provides]:
         libgcc = True  # Debian/Ubuntu/UBI bases ship libgcc-s1 and libstdc++ as essential
     programs = facts.programs
     if programs is not None and model is not None:
-        programs = frozenset(programs) | _added_paths(model)
+        added = _added_paths(model)
+        if added:  # (else the image's own set, not a copy of it)
+            programs = frozenset(programs) | added
     return Provides(
         image=image, libc=libc, glibc_version=facts.glibc_version, libgcc=libgcc,
         runtime=facts.runtime, runtime_version=facts.runtime_version, python_path=facts.python_path,
@@ -166,7 +168,15 @@ def provides_of(facts, image: str, model=None) -> Optional[Provides]:
 
 
 def _added_paths(model) -> FrozenSet[str]:
-    """Destinations the runtime stages COPY/ADD (files or folders), absolute, as written."""
+    """Destinations the runtime stages COPY/ADD (files or folders), absolute, as written
+    (kept on the model: asked for each candidate image)."""
+    found = model.__dict__.get("_added_paths")
+    if found is None:
+        found = model.__dict__["_added_paths"] = _copy_destinations(model)
+    return found
+
+
+def _copy_destinations(model) -> FrozenSet[str]:
     out = set()
     for stage in model.runtime_stages:
         for ins in stage.instructions:
