@@ -57,6 +57,7 @@ _LANGUAGE_PACKAGE = lazyre.compile(r"(" + "|".join(re.escape(p) for p in _PACKAG
 SUPERVISORS = frozenset({"supervisord", "s6-svscan", "/init", "runsvdir", "circusd", "pm2", "pm2-runtime",
                          "forever", "honcho", "foreman", "catalina.sh", "startup.sh", "run.sh"})
 _INIT_WRAPPERS = frozenset({"tini", "dumb-init", "gosu", "su-exec", "tini-static", "catatonit"})
+_PROGRAM_FILE = lazyre.compile(r"\.(jar|js|py|dll|sh)$")  # a relative program path names a file
 _SHELL_SYNTAX = lazyre.compile(r"[|&;<>()$`*?~\\\"'{}\[\]]|\b(if|then|for|while|do|done|fi|case|esac)\b")
 
 
@@ -406,18 +407,20 @@ def _needs(model, moved) -> Needs:
                 programs.append(prog.name)
 
     workdir, workdir_line = "", ""
+    sets_workdir = model.effective("WORKDIR") is not None  # a runtime stage sets a WORKDIR
     # (a build moved out gets a new final stage, whose WORKDIR the rewrite writes)
-    if not moved and not any(ins.keyword == "WORKDIR" for _, ins in model.runtime_instructions()) and any(
-            not w.startswith(("/", "-")) and ("/" in w or re.search(r"\.(jar|js|py|dll|sh)$", w) or w == ".")
+    if not moved and not sets_workdir and any(
+            not w.startswith(("/", "-")) and ("/" in w or _PROGRAM_FILE.search(w) or w == ".")
             for w in program_words):
         workdir = facts.workdir if facts is not None else None
         workdir_line = model.runtime_base.name if model.runtime_base is not None else ""
     # Files under /root that a root-run image uses (its WORKDIR or the program): a non-root user cannot reach them.
     user, user_ins = model.effective_user
     workdir_now = None
-    for _, ins in model.runtime_instructions():
-        if ins.keyword == "WORKDIR" and ins.args:
-            workdir_now = ins.args[0] if ins.args[0].startswith("/") else workdir_now
+    if sets_workdir and user_ins is None and user in ("root", "0"):  # (read only for such an image)
+        for _, ins in model.runtime_instructions():
+            if ins.keyword == "WORKDIR" and ins.args:
+                workdir_now = ins.args[0] if ins.args[0].startswith("/") else workdir_now
     root_home = user_ins is None and user in ("root", "0") and any(
         (w or "").rstrip("/") == "/root" or (w or "").startswith("/root/") for w in [workdir_now] + program_words[:1])
     interpreter = language if language in ("python", "node", "java", "dotnet") else None

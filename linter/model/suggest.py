@@ -235,7 +235,7 @@ def _fix_safe(model, image: str, runtime: Runtime, needs: Needs, catalog) -> boo
     _, user_ins = model.effective_user
     if user_ins is None and (facts.default_user is None or facts.default_user != base.default_user):
         return False  # e.g. :nonroot runs as 65532 where the base ran as root
-    if not any(ins.keyword == "WORKDIR" for _, ins in model.runtime_instructions()):
+    if model.effective("WORKDIR") is None:  # no runtime stage sets a WORKDIR
         words = [w for part in (entrypoint, cmd) if part is not None for w in part.args]
         relative = any(not w.startswith(("/", "-")) and ("/" in w or "." in w) for w in words)
         if relative and (facts.workdir is None or facts.workdir != base.workdir):
