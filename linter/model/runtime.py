@@ -9,7 +9,6 @@ and the effective ENTRYPOINT/CMD. Unknown stays unknown (None fields).
 """
 from __future__ import annotations
 
-import re
 from dockerslim_lint import lazyre
 from dockerslim_lint.records import record
 
@@ -153,13 +152,16 @@ def _from_build(model, stage, ins, build, script_text, facts, base_libc) -> Opti
                        libc=None if static else (base_libc or "glibc"),
                        evidence=f"{facts.runtime} built with {cmd}" + (" (static)" if static else ""))
     if cmd in ("gcc", "cc", "g++", "c++", "clang", "clang++", "make", "cmake", "ninja", "./configure", "musl-gcc"):
-        static = "-static" in ins.value.split()
+        static = "-static" in ins.value and "-static" in ins.value.split()  # (a word of its own)
         return Runtime("c", None, static=static, libc=None if static else (base_libc or "glibc"),
                        needs_libgcc="++" in cmd or "g++" in ins.value,
                        evidence="C/C++ built with " + cmd)
     if cmd in ("javac",):
         return Runtime("java", _lang_version(facts, "java"), evidence="Java compiled with javac")
     return None
+
+
+_PYTHON_PROGRAM = lazyre.compile(r"^python(\d\.\d+)?$|^python3(\.\d+)?$")
 
 
 def _from_entrypoint(model) -> Optional[Runtime]:
@@ -177,8 +179,7 @@ def _from_entrypoint(model) -> Optional[Runtime]:
     if prog in ("node", "nodejs") or prog.startswith("node"):
         return Runtime("node", _lang_version(facts, "node"), libc=facts.libc if facts else None,
                        evidence="the image runs node")
-    m = re.match(r"^python(\d\.\d+)?$|^python3(\.\d+)?$", prog)
-    if m or prog in ("gunicorn", "uvicorn", "flask", "celery"):
+    if _PYTHON_PROGRAM.match(prog) or prog in ("gunicorn", "uvicorn", "flask", "celery"):
         return Runtime("python", _lang_version(facts, "python"), libc=facts.libc if facts else None,
                        evidence="the image runs python")
     if prog == "dotnet":
