@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
 
 YAML_NAMES = (".dockerslim-lint.yaml", ".dockerslim-lint.yml")
 PYPROJECT = "pyproject.toml"
+_CONFIG_NAMES = frozenset(name.lower() for name in YAML_NAMES + (PYPROJECT,))  # as _listing has them
 TOOL = "dockerslim-lint"
 KEYS = ("ignore", "select", "severity", "failure-threshold", "target", "build-args",
         "suggestions", "images", "exclude")
@@ -136,22 +137,36 @@ def _one_line(exc: Exception) -> str:
 # --------------------------------------------------------------------------- lookup
 
 class Resolver:
-    """Which config applies to a file: per directory, cached; or one `--config` for all."""
+    """Which config applies to a file: per directory, cached; or one `--config` for all.
+    A Resolver serves one run: what it found stays, and relative paths are read against
+    the current directory, which a run does not change."""
 
     def __init__(self, known_ids: Iterable[str], explicit: Optional[str] = None):
         self.known_ids = frozenset(known_ids)
         self._by_dir: Dict[str, Config] = {}
+        self._by_head: Dict[str, Config] = {}  # os.path.dirname(path) as written -> its config
         self._explicit = load(explicit, self.known_ids) if explicit else None
 
     def for_path(self, path: str) -> Config:
         """The config for a linted file (`-`: standard input, looked up from the cwd)."""
         if self._explicit is not None:
             return self._explicit
+        head, tail = os.path.split(path)
+        # The files of one folder share its config: dirname(abspath(path)) is abspath(head)
+        # when the last part of path names a file (not "." or "..").
+        same_folder = path != "-" and tail not in ("", ".", "..")
+        if same_folder:
+            found = self._by_head.get(head)
+            if found is not None:
+                return found
         try:
             folder = os.getcwd() if path == "-" else os.path.dirname(os.path.abspath(path))
         except OSError:  # the current directory was removed: nothing to look up from
             return NO_CONFIG
-        return self.for_directory(folder)
+        found = self.for_directory(folder)
+        if same_folder:
+            self._by_head[head] = found
+        return found
 
     def for_directory(self, folder: str) -> Config:
         if self._explicit is not None:
@@ -203,6 +218,8 @@ def _may_hold(listed: Optional[frozenset], name: str) -> bool:
 def find_in(folder: str, known_ids=frozenset(), listed: Optional[frozenset] = None) -> Optional[Config]:
     """The config held by `folder` itself, or None. `listed`: the folder's names (_listing),
     when known."""
+    if listed is not None and listed.isdisjoint(_CONFIG_NAMES):
+        return None  # most folders
     yaml_path = None
     for name in YAML_NAMES:
         candidate = os.path.join(folder, name)

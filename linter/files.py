@@ -11,7 +11,7 @@ from dockerslim_lint import lazyre
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:  # pragma: no cover - annotations only
-    from typing import Iterator, Tuple
+    from typing import Iterator, Optional, Tuple
 
 # `dockerfile` in lower case: `docker build` falls back to it when there is no `Dockerfile`.
 DOCKERFILE_PATTERNS = ("Dockerfile", "dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile",
@@ -100,52 +100,89 @@ def expand_paths(paths) -> Iterator[Tuple[str, str]]:
     message) for each bad path."""
     seen = set()
     key_of = _keys()
-    for kind, item in _expand_paths(paths):
-        key = (kind, item if kind == "error" or item == "-" else key_of(item))
+    for kind, item, key in _expand_paths(paths, key_of):
+        if key is None:
+            key = item if kind == "error" or item == "-" else key_of(item)
+        key = (kind, key)
         if key in seen:
             continue
         seen.add(key)
         yield kind, item
 
 
-def _is_virtualenv(path: str) -> bool:
-    return os.path.exists(os.path.join(path, "pyvenv.cfg"))
-
-
-def _expand_paths(paths) -> Iterator[Tuple[str, str]]:
+def _expand_paths(paths, key_of) -> Iterator[Tuple[str, str, Optional[str]]]:
+    """(kind, item, the file's real path when already known, else None) for expand_paths."""
     for path in paths:
         if path == "-":
-            yield "file", path
+            yield "file", path, None
             continue
         try:
             st = os.stat(path)
         except OSError as exc:
-            yield "error", f"{path}: {_os_error(exc)}"
+            yield "error", f"{path}: {_os_error(exc)}", None
             continue
         if stat.S_ISDIR(st.st_mode):
-            found = False
-            # A folder that cannot be listed (permission denied...) is an error, never
-            # silently skipped: its Dockerfiles would go unlinted without a word.
-            walk_errors, reported = [], False
-            for root, dirs, names in os.walk(path, onerror=walk_errors.append):
-                for exc in walk_errors:
-                    reported = True
-                    yield "error", f"{exc.filename or root}: {_os_error(exc)}"
-                del walk_errors[:]
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
-                                 and not _is_virtualenv(os.path.join(root, d)))
-                for name in sorted(names):
-                    if is_dockerfile_name(name):
-                        found = True
-                        yield "file", os.path.join(root, name)
-            for exc in walk_errors:
-                reported = True
-                yield "error", f"{exc.filename or path}: {_os_error(exc)}"
+            found = reported = False
+            for kind, item, key in _walk(path, key_of(path)):
+                found = found or kind == "file"
+                reported = reported or kind == "error"
+                yield kind, item, key
             if not found and not reported:
                 yield "error", (f"{path}: no Dockerfiles found in this directory (looked for "
-                                f"{', '.join(DOCKERFILE_PATTERNS)})")
+                                f"{', '.join(DOCKERFILE_PATTERNS)})"), None
         else:
-            yield "file", path
+            yield "file", path, None
+
+
+def _walk(top: str, top_real: str) -> Iterator[Tuple[str, str, Optional[str]]]:
+    """("file", path, real path) for each Dockerfile under the folder `top`, in the order of
+    `os.walk(top)` with sorted names (a folder's files, then its sub-folders one by one),
+    skipping SKIP_DIRS, virtualenvs and symbolic links to folders; ("error", message, None)
+    for a folder that cannot be listed: never silently skipped, its Dockerfiles would go
+    unlinted without a word.
+
+    os.walk's own work, with what it throws away kept: the directory entries say which
+    names are links without a system call, so a file's real path is its folder's real path
+    joined with its name (realpath for a link), instead of an lstat per file."""
+    # os.path.join(folder, name) is prefix + name: a name holds no separator.
+    stack = [(top, os.path.join(top, ""), os.path.join(top_real, ""))]
+    sep = os.sep
+    while stack:
+        folder, prefix, real_prefix = stack.pop()
+        folders, names = [], []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # follows links, as os.walk
+                    except OSError:
+                        is_dir = False
+                    (folders if is_dir else names).append(entry)
+        except OSError as exc:
+            yield "error", f"{exc.filename or folder}: {_os_error(exc)}", None
+            continue
+        names.sort(key=_name)
+        for entry in names:
+            name = entry.name
+            if is_dockerfile_name(name):
+                path = prefix + name
+                yield "file", path, _key(path) if _is_link(entry) else real_prefix + name
+        below = sorted((entry.name for entry in folders if entry.name not in SKIP_DIRS
+                        and not os.path.exists(prefix + entry.name + sep + "pyvenv.cfg")  # a virtualenv
+                        and not _is_link(entry)))  # os.walk does not follow links to folders
+        for name in reversed(below):  # the stack pops the first name first
+            stack.append((prefix + name, prefix + name + sep, real_prefix + name + sep))
+
+
+def _name(entry) -> str:
+    return entry.name
+
+
+def _is_link(entry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:  # pragma: no cover - d_type unknown and the entry gone: as os.path.islink
+        return False
 
 
 def _os_error(exc: OSError) -> str:

@@ -1,6 +1,7 @@
 """Shortcuts of file discovery and config lookup: the same answers as the plain calls."""
 import fnmatch
 import os
+import stat
 
 import pytest
 
@@ -92,3 +93,81 @@ def test_listing_is_case_insensitive():
     assert cfg._may_hold(cfg._listing_names(["PyProject.TOML"]), "pyproject.toml")
     assert not cfg._may_hold(frozenset({"setup.cfg"}), "pyproject.toml")
     assert cfg._may_hold(None, ".git")
+
+
+def _walked_with_os_walk(paths):
+    """What files._expand_paths gave before it walked with os.scandir itself: os.walk, names
+    sorted, SKIP_DIRS and virtualenvs pruned, each file's key its realpath."""
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            yield "error", f"{path}: {files._os_error(exc)}", None
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            yield "file", path, None
+            continue
+        found = reported = False
+        walk_errors = []
+        for root, dirs, names in os.walk(path, onerror=walk_errors.append):
+            for exc in walk_errors:
+                reported = True
+                yield "error", f"{exc.filename or root}: {files._os_error(exc)}", None
+            del walk_errors[:]
+            dirs[:] = sorted(d for d in dirs if d not in files.SKIP_DIRS
+                             and not os.path.exists(os.path.join(root, d, "pyvenv.cfg")))
+            for name in sorted(names):
+                if is_dockerfile_name(name):
+                    found = True
+                    yield "file", os.path.join(root, name), os.path.realpath(os.path.join(root, name))
+        for exc in walk_errors:
+            reported = True
+            yield "error", f"{exc.filename or path}: {files._os_error(exc)}", None
+        if not found and not reported:
+            yield "error", (f"{path}: no Dockerfiles found in this directory (looked for "
+                            f"{', '.join(DOCKERFILE_PATTERNS)})"), None
+
+
+def test_the_walk_is_os_walk(tree, monkeypatch):
+    (tree / "a" / "b" / "venv").mkdir()
+    (tree / "a" / "b" / "venv" / "pyvenv.cfg").write_text("")
+    (tree / "a" / "b" / "venv" / "Dockerfile").write_text("FROM scratch\n")
+    (tree / "a" / "node_modules").mkdir()
+    (tree / "a" / "node_modules" / "Dockerfile").write_text("FROM scratch\n")
+    (tree / "a" / "z" / "y").mkdir(parents=True)
+    (tree / "a" / "z" / "y" / "x.Dockerfile").write_text("FROM scratch\n")
+    (tree / "a" / "z" / "Dockerfile").mkdir()  # a folder with a Dockerfile's name
+    (tree / "a" / "z" / "README").write_text("")
+    (tree / "a" / "locked" / "in").mkdir(parents=True)
+    (tree / "a" / "locked" / "in" / "Dockerfile").write_text("FROM scratch\n")
+    (tree / "empty").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # a folder that cannot be listed (root ignores permissions)
+        if os.path.basename(os.fspath(path).rstrip("/")) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    for paths in (["."], [".."], [str(tree)], ["./"], ["b", "z/", "up", "linked", "locked", "missing"],
+                  [str(tree / "empty")], ["Dockerfile.dev", "."]):
+        key_of = _keys()
+        assert list(files._expand_paths(paths, key_of)) == list(_walked_with_os_walk(paths)), paths
+
+
+def test_config_per_spelling_of_the_folder(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "svc" / "deep").mkdir(parents=True)
+    (tmp_path / "svc" / ".dockerslim-lint.yml").write_text("ignore: [DSL402]\n")
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "svc")
+    resolver, plain = cfg.Resolver({"DSL402"}), cfg.Resolver({"DSL402"})
+    spellings = ["Dockerfile", "./Dockerfile", "deep/Dockerfile", "deep/../Dockerfile", "../other/Dockerfile",
+                 "deep/..", "deep/.", "deep/", "..", ".", "../other/x/..", str(tmp_path / "other" / "Dockerfile"),
+                 "-", "../Dockerfile", "deep//Dockerfile"]
+    for _ in range(2):  # looked up, then from what was kept
+        for path in spellings:
+            folder = os.getcwd() if path == "-" else os.path.dirname(os.path.abspath(path))
+            assert resolver.for_path(path).path == plain.for_directory(folder).path, path
+    assert resolver.for_path("deep/../Dockerfile").path == str(tmp_path / "svc" / ".dockerslim-lint.yml")
+    assert resolver.for_path("../other/Dockerfile") is cfg.NO_CONFIG
