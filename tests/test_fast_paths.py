@@ -52,3 +52,20 @@ def test_json_arrays_as_json_loads():
         except ValueError:
             got = ValueError
         assert got == expected, text
+
+
+def test_a_suppression_comment_names_the_tool():
+    """engine.suppress skips files none of whose comments hold `dockerslim-lint`."""
+    from dockerslim_lint.engine import suppress
+
+    rng = random.Random(5)
+    tools = ["dockerslim-lint", "DOCKERSLIM-LINT", "Dockerslim-lint", "dockerslim", "dockerslim_lint", ""]
+    pieces = [" ", "\t", "global ", "ignore", "=", "DSL101", ",", "dsl301", "x", " ignore=DSL101"]
+    found = 0
+    for _ in range(20000):
+        text = rng.choice(["", " ", "\t"]) + rng.choice(tools) + "".join(
+            rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+        if suppress.parse_comment(text) is not None:
+            found += 1
+            assert "dockerslim-lint" in text, repr(text)
+    assert found > 200

@@ -78,6 +78,8 @@ class Linter:
         self.catalog = catalog if catalog is not None else default_catalog()
         self.all_rules = list(rules)
         self.rules = [r for r in self.all_rules if self.options.enabled(r.ID)]
+        # The rules that read a model (DSL001/DSL002 come from the parser itself).
+        self._model_rules = [r for r in self.rules if r.ID not in (PARSE_ERROR_ID, NOT_UTF8_ID)]
         self.rules_by_id = {r.ID: r for r in self.all_rules}
         self.context = Context(self.catalog, self.options)
 
@@ -111,9 +113,7 @@ class Linter:
                 result.errors.append(str(exc))
                 model = None
             if model is not None:
-                for rule in self.rules:
-                    if rule.ID in (PARSE_ERROR_ID, NOT_UTF8_ID):
-                        continue
+                for rule in self._model_rules:
                     try:
                         findings.extend(rule.check(model, self.context))
                     except Exception as exc:  # a broken rule must not take the run down
@@ -121,6 +121,7 @@ class Linter:
                             f"internal error in rule {rule.ID} ({type(exc).__name__}: {exc}); "
                             "other rules still ran; please report this")
                 _attach_rewrite(findings, model, self.context, result)
+                _forget_memos(model)
         findings = [f for f in findings if self.options.enabled(f.rule_id)]
         _attach_base_swaps(findings, parsed.lines)
         kept, unused = suppress.apply(findings, parsed)
@@ -142,6 +143,19 @@ class Linter:
             result.unused_ignores = [entry for entry in unused if entry[1] in self.rules_by_id
                                      and self.options.enabled(entry[1])]
         return result
+
+
+def _forget_memos(model) -> None:
+    """Drop what the model layer memoised on a file's model, once every rule has read it.
+
+    Memos live in the model's __dict__ under names starting with `_` (the model layer's
+    convention; fields never do), and some refer back to the model (SurfaceAnalysis.model):
+    left in place, each file's whole model is a reference cycle that only the garbage
+    collector frees, ~5% of a batch's CPU time in collections. A memo is only a cache: a
+    later reader would compute it again."""
+    memos = model.__dict__
+    for name in [name for name in memos if name[:1] == "_"]:
+        del memos[name]
 
 
 def _attach_base_swaps(findings, lines) -> None:

@@ -27,6 +27,12 @@ def parse_comment(text: str):
     return bool(m.group(1)), ids
 
 
+def _may_suppress(parsed) -> bool:
+    """Whether a comment of the file could be a suppression (most files have none): each
+    holds `dockerslim-lint` (_DIRECTIVE)."""
+    return any("dockerslim-lint" in text for _, text in _comments(parsed))
+
+
 def _comments(parsed):
     """The parser's comment lines; in a file it could not parse (DSL001) it stopped early,
     so there every line that looks like a comment counts."""
@@ -99,6 +105,8 @@ def _after_blank(line: int, comment_lines: Set[int], blank_lines: Set[int], star
 
 def apply(findings, parsed):
     """Drop suppressed findings. Returns (kept, unused) where unused is [Unused(line, rule_id)]."""
+    if not _may_suppress(parsed):
+        return list(findings), []
     global_ignores, local, comment_lines = collect(parsed)
     if not global_ignores and not local:
         return list(findings), []
@@ -160,10 +168,14 @@ def did_you_mean(rule_id: str, rules: Iterable) -> Optional[str]:
 
 def unknown_ids(parsed, rules) -> List[Tuple[int, str, Optional[str]]]:
     """[(line, id, closest known id or None)] for suppression comments naming no rule."""
-    rules = list(rules)
-    known = {r.ID for r in rules}
+    if not _may_suppress(parsed):
+        return []
     global_ignores, local, _ = collect(parsed)
     entries = [(line, rule_id) for rule_id, line in global_ignores.items()]
     entries += [entry for values in local.values() for entry in values]
+    if not entries:
+        return []
+    rules = list(rules)
+    known = {r.ID for r in rules}
     return [(line, rule_id, did_you_mean(rule_id, rules)) for line, rule_id in sorted(entries)
             if rule_id not in known]
