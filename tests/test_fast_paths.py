@@ -54,6 +54,17 @@ def test_json_arrays_as_json_loads():
         assert got == expected, text
 
 
+@pytest.mark.parametrize("escape", ["\\", "`"])
+def test_builder_flags_are_the_loop(escape):
+    rng = random.Random(4)
+    pieces = ["--", "--a", "--mount=type=cache,target=/x", "=", "x", " ", "  ", "\t", "\x85", "\xa0", "\x0b", "'",
+              '"', "\\", "`", "-", "--from=b", "é", "RUN", "\n"]
+    for _ in range(40000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert shellwords._extract_builder_flags(text, escape) == \
+            shellwords._extract_builder_flags_loop(text, escape), repr(text)
+
+
 def test_a_suppression_comment_names_the_tool():
     """engine.suppress skips files none of whose comments hold `dockerslim-lint`."""
     from dockerslim_lint.engine import suppress

@@ -219,6 +219,8 @@ def _maybe_json(rest: str) -> Tuple[Tuple[str, ...], bool]:
     (args, exec_form)."""
     if not rest:
         return (), False
+    if rest[0] != "[" and rest[0] not in GO_SPACE:  # most commands: not JSON, seen at once
+        return (rest,), False
     j = _parse_json(rest)
     if j is None:
         return (rest,), False
@@ -294,10 +296,11 @@ def _node(cmd: str, flag_words: List[str], rest: str, esc: str) -> Instruction:
             subcommand = typ.upper()
             args, exec_form = _maybe_json(cmd_text)
     # "onbuild" without a trigger and unknown instructions: no arguments
-    return Instruction(
-        keyword=cmd.upper(), start_line=0, end_line=0, original="", value=rest, args=args,
-        flags=_make_flags(flag_words) if flag_words else (), exec_form=exec_form,
-        subcommand=subcommand, legacy_kv=legacy, keyword_as_written=cmd, escape=esc)
+    flags = _make_flags(flag_words) if flag_words else ()
+    # Positional: binding 15 keywords costs more than the rest of a RUN's parsing. In order:
+    # keyword, start_line, end_line, original (those three set by _parse), value, args,
+    # flags, exec_form, heredocs, column, trigger, subcommand, legacy_kv, keyword_as_written, escape.
+    return Instruction(cmd.upper(), 0, 0, "", rest, args, flags, exec_form, (), 1, None, subcommand, legacy, cmd, esc)
 
 
 def _new_node(line: str, esc: str) -> Instruction:
@@ -522,7 +525,7 @@ def _parse(data: bytes, res: ParseResult) -> None:
         inst.start_line = start
         inst.end_line = i
         first = lines[start - 1]
-        inst.column = len(first) - len(first.lstrip(GO_SPACE)) + 1
+        inst.column = len(line) - len(s) + 1  # `line` is `first` with any trailing CRs removed
         inst.original = "\n".join(lines[start - 1:i]) if i > start else first
         trig = inst.trigger
         while trig is not None:
