@@ -6,7 +6,7 @@ rule that raises into one internal-error line instead of a traceback.
 """
 from __future__ import annotations
 
-from dockerslim_lint.records import field, record
+from dockerslim_lint.records import field, fields, record
 
 from dockerslim_lint.engine.findings import Finding, severity_rank
 from dockerslim_lint.engine.rule import Rule
@@ -146,15 +146,16 @@ class Linter:
 
 
 def _forget_memos(model) -> None:
-    """Drop what the model layer memoised on a file's model, once every rule has read it.
+    """Drop what was memoised on a file's model once every rule has read it: everything in
+    its __dict__ that is not one of its fields.
 
-    Memos live in the model's __dict__ under names starting with `_` (the model layer's
-    convention; fields never do), and some refer back to the model (SurfaceAnalysis.model):
-    left in place, each file's whole model is a reference cycle that only the garbage
-    collector frees, ~5% of a batch's CPU time in collections. A memo is only a cache: a
-    later reader would compute it again."""
+    Some memos refer back to the model (SurfaceAnalysis.model): left in place, each file's
+    whole model is a reference cycle that only the garbage collector frees (about 5% of a
+    batch's CPU time went to collections). A memo is only a cache: a later reader would
+    compute it again."""
     memos = model.__dict__
-    for name in [name for name in memos if name[:1] == "_"]:
+    kept = {f.name for f in fields(model)}
+    for name in [name for name in memos if name not in kept]:
         del memos[name]
 
 

@@ -351,11 +351,9 @@ def base_swap(lines, suggestion) -> Optional[Fix]:
             or not s.replace_line or not s.replace_column or s.image == s.replaces:
         return None
 
-    class _Lines:  # replace_text reads only `.lines`
-        pass
+    from types import SimpleNamespace
 
-    holder = _Lines()
-    holder.lines = lines or []
+    holder = SimpleNamespace(lines=lines or [])  # replace_text reads only `.lines`
     edit = replace_text(holder, s.replace_line, s.replace_column, s.replaces, s.image)
     if edit is None:
         return None  # the file does not hold what the fix would replace
