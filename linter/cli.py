@@ -5,6 +5,7 @@ Exit codes: 0 nothing at or above the failure threshold, 1 findings at or above 
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -279,6 +280,10 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
                 yield result
 
     write = get_writer(fmt)
+    # What start-up made (rules, the catalog, configs) lives as long as the run: moved out
+    # of the garbage collector's generations, a full collection during the batch does not
+    # walk it again (one took ~0.03 s on the corpus).
+    gc.freeze()
     if not (fix or diff or getattr(sys.modules.get(write.__module__), "READS_FIXES", False)):
         for linter in linters.values():
             linter.context.fixes = False  # nothing reads Finding.fix: rules need not build them

@@ -427,11 +427,12 @@ def _parse(data: bytes, res: ParseResult) -> None:
         res.error = ParseError(line, message)
         res.escape = esc
 
-    i = 0
-    while i < n:
-        line = raw[i]
-        i += 1
-        lineno = i
+    # (line number, line) of the lines BuildKit reads; the loops below that read the lines
+    # after an instruction's first (continuations, heredoc bodies) advance the same iterator,
+    # and `i` is the number of the last line read.
+    numbered = enumerate(raw if n == len(raw) else raw[:n], 1)
+    empty_continuation_lines = res.empty_continuation_lines
+    for i, line in numbered:
         if has_cr:
             line = line.rstrip("\r")
         s = line.lstrip(GO_SPACE)
@@ -439,24 +440,24 @@ def _parse(data: bytes, res: ParseResult) -> None:
             directives_done = True
             continue
         if s[0] == "#":
-            comments.append((lineno, s[1:]))
+            comments.append((i, s[1:]))
             if not directives_done:
                 found = _directive(s)
                 key = found[0].lower() if found else ""
                 if key in _DIRECTIVE_KEYS:
                     if key in directives:
-                        return fail(lineno, f"only one {key} parser directive can be used")
+                        return fail(i, f"only one {key} parser directive can be used")
                     value = found[1]  # type: ignore[index]
                     if key == "escape":
                         if value != "`" and value != "\\":
-                            return fail(lineno, f"invalid escape token '{value}' does not match ` or \\")
+                            return fail(i, f"invalid escape token '{value}' does not match ` or \\")
                         esc = value
                     directives[key] = value
                 else:
                     directives_done = True
             continue
         directives_done = True
-        start = lineno
+        start = i
         last = s[-1]
         if last != esc and last != " " and last != "\t":
             logical = s  # the common case: one line, no continuation
@@ -466,20 +467,23 @@ def _parse(data: bytes, res: ParseResult) -> None:
                 logical = body
             else:
                 parts = [body]
-                while not end and i < n:
-                    nxt = raw[i]
-                    i += 1
+                for i, nxt in numbered:
                     if has_cr:
                         nxt = nxt.rstrip("\r")
                     l2 = nxt.lstrip(GO_SPACE)
                     if not l2:
-                        res.empty_continuation_lines.append(i)
+                        empty_continuation_lines.append(i)
                         continue
                     if l2[0] == "#":
                         comments.append((i, l2[1:]))
                         continue
-                    b2, end = _trim_continuation(nxt, esc)
-                    parts.append(b2)
+                    # _trim_continuation, inline: most lines of a long RUN go through here
+                    t = nxt.rstrip(" \t")
+                    if t[-1] == esc and (len(t) == 1 or t[-2] != esc):
+                        parts.append(t[:-1])
+                    else:
+                        parts.append(nxt)
+                        break
                 logical = "".join(parts)
 
         try:
@@ -497,9 +501,7 @@ def _parse(data: bytes, res: ParseResult) -> None:
             for name, fd, chomp, expand in docs:
                 body_lines = []
                 terminated = False
-                while i < n:
-                    hl = raw[i]
-                    i += 1
+                for i, hl in numbered:
                     candidate = hl.rstrip("\r") if has_cr else hl
                     if chomp:
                         candidate = candidate.lstrip("\t")

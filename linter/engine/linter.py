@@ -124,7 +124,9 @@ class Linter:
                 _forget_memos(model)
         findings = [f for f in findings if self.options.enabled(f.rule_id)]
         _attach_base_swaps(findings, parsed.lines)
-        kept, unused = suppress.apply(findings, parsed)
+        # Every suppression comment names the tool: most files hold none (a bytes search).
+        may_suppress = not isinstance(data, (bytes, bytearray)) or b"dockerslim-lint" in data
+        kept, unused = suppress.apply(findings, parsed) if may_suppress else (findings, [])
         for f in kept:
             f.path = path
             f.severity = self.severity_of(f.rule_id)
@@ -133,7 +135,7 @@ class Linter:
         kept.sort(key=Finding.sort_key)
         result.findings = kept
         # A suppression naming no rule is a typo that silences nothing: always an error.
-        for line, rule_id, near in suppress.unknown_ids(parsed, self.all_rules):
+        for line, rule_id, near in suppress.unknown_ids(parsed, self.all_rules) if may_suppress else ():
             hint = f" (did you mean {near}?)" if near else ""
             result.errors.append(f"line {line}: unknown rule {rule_id!r} in a suppression comment{hint}; "
                                  "see `dockerslim-lint --list-rules`")
@@ -154,9 +156,9 @@ def _forget_memos(model) -> None:
     batch's CPU time went to collections). A memo is only a cache: a later reader would
     compute it again."""
     memos = model.__dict__
-    kept = {f.name for f in fields(model)}
-    for name in [name for name in memos if name not in kept]:
-        del memos[name]
+    names = [f.name for f in fields(model)]
+    if len(memos) > len(names):
+        model.__dict__ = {name: memos[name] for name in names}
 
 
 def _attach_base_swaps(findings, lines) -> None:

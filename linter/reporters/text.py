@@ -153,6 +153,8 @@ def write(stream, results, report):
 
 
 def _unused(result):
+    if not result.unused_ignores:  # most files
+        return []
     from dockerslim_lint.engine.suppress import unused_advice
 
     return [(line, rule_id, unused_advice(result, line)) for line, rule_id in result.unused_ignores]
