@@ -80,3 +80,22 @@ def test_a_suppression_comment_names_the_tool():
             found += 1
             assert "dockerslim-lint" in text, repr(text)
     assert found > 200
+
+
+def test_recurring_lines_parse_as_new_instructions():
+    """parser._node_of_line keeps templates of recent logical lines; a parse hands out copies."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    texts = [p.read_bytes() for p in sorted(root.rglob("*Dockerfile*")) if p.is_file()][:120]
+    texts.append(b"FROM a\nONBUILD RUN x\nONBUILD RUN x\nRUN <<EOF\nbody\nEOF\nRUN <<EOF\nother\nEOF\n")
+    parser._node_of_line.cache_clear()
+    fresh = [parser.parse(text) for text in texts]
+    again = [parser.parse(text) for text in texts]  # the same lines, now from the templates
+    assert parser._node_of_line.cache_info().hits > 100
+    assert again == fresh
+    mine = again[-1].instructions
+    assert mine[1].trigger.args == mine[2].trigger.args and mine[1].trigger is not mine[2].trigger
+    assert mine[3].heredocs != mine[4].heredocs  # set on each copy, not on the shared template
+    mine[3].column = 99
+    assert parser.parse(texts[-1]).instructions[3].column == 1

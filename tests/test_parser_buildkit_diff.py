@@ -132,11 +132,13 @@ def legacy_mode(reasons):
                     raise P._Fail(P._NOT_STRING_ARRAY)
             return original_json(rest)
         patch(P, "_parse_json", parse_json)
+    P._node_of_line.cache_clear()  # it keeps instructions parsed with the current behaviours
     try:
         yield
     finally:
         for obj, name, value in reversed(saved):
             setattr(obj, name, value)
+        P._node_of_line.cache_clear()
 
 
 def _chomp(text: str) -> str:
