@@ -44,9 +44,9 @@ def is_text(data: bytes) -> bool:
     """False for a file that is not text: NUL bytes in its first 8 KiB and no instruction
     keyword on its first line (blank and comment lines skipped). A NUL inside an otherwise
     readable Dockerfile leaves it text (it is linted as usual)."""
-    head = data[:SNIFF_BYTES]
-    if b"\x00" not in head:
+    if data.find(b"\x00", 0, SNIFF_BYTES) < 0:  # most files: no copy of the head needed
         return True
+    head = data[:SNIFF_BYTES]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     for line in head.split(b"\n"):
@@ -149,6 +149,7 @@ def _walk(top: str, top_real: str) -> Iterator[Tuple[str, str, Optional[str]]]:
     sep = os.sep
     while stack:
         folder, prefix, real_prefix = stack.pop()
+        below_top = folder is not top
         folders, names = [], []
         try:
             with os.scandir(folder) as entries:
@@ -159,7 +160,12 @@ def _walk(top: str, top_real: str) -> Iterator[Tuple[str, str, Optional[str]]]:
                         is_dir = False
                     (folders if is_dir else names).append(entry)
         except OSError as exc:
-            yield "error", f"{exc.filename or folder}: {_os_error(exc)}", None
+            if not (below_top and _is_virtualenv(prefix)):
+                yield "error", f"{exc.filename or folder}: {_os_error(exc)}", None
+            continue
+        # A virtualenv below the top is skipped whole, as os.walk's caller pruned it; seen
+        # in its own listing rather than by a stat of every folder's pyvenv.cfg.
+        if below_top and any(entry.name == "pyvenv.cfg" for entry in names + folders) and _is_virtualenv(prefix):
             continue
         names.sort(key=_name)
         for entry in names:
@@ -167,11 +173,15 @@ def _walk(top: str, top_real: str) -> Iterator[Tuple[str, str, Optional[str]]]:
             if is_dockerfile_name(name):
                 path = prefix + name
                 yield "file", path, _key(path) if _is_link(entry) else real_prefix + name
-        below = sorted((entry.name for entry in folders if entry.name not in SKIP_DIRS
-                        and not os.path.exists(prefix + entry.name + sep + "pyvenv.cfg")  # a virtualenv
-                        and not _is_link(entry)))  # os.walk does not follow links to folders
+        below = sorted(entry.name for entry in folders if entry.name not in SKIP_DIRS
+                       and not _is_link(entry))  # os.walk does not follow links to folders
         for name in reversed(below):  # the stack pops the first name first
             stack.append((prefix + name, prefix + name + sep, real_prefix + name + sep))
+
+
+def _is_virtualenv(prefix: str) -> bool:
+    """Whether the folder `prefix` (ending with a separator) holds a pyvenv.cfg."""
+    return os.path.exists(prefix + "pyvenv.cfg")
 
 
 def _name(entry) -> str:

@@ -141,15 +141,22 @@ def test_the_walk_is_os_walk(tree, monkeypatch):
     (tree / "a" / "locked" / "in").mkdir(parents=True)
     (tree / "a" / "locked" / "in" / "Dockerfile").write_text("FROM scratch\n")
     (tree / "empty").mkdir()
+    for venv in ("venv2", "lockedvenv", "dirvenv", "notvenv"):  # pyvenv.cfg: a file, a folder, a dangling link
+        (tree / "a" / venv).mkdir()
+        (tree / "a" / venv / "Dockerfile").write_text("FROM scratch\n")
+    (tree / "a" / "venv2" / "pyvenv.cfg").write_text("")
+    (tree / "a" / "lockedvenv" / "pyvenv.cfg").write_text("")
+    (tree / "a" / "dirvenv" / "pyvenv.cfg").mkdir()
+    (tree / "a" / "notvenv" / "pyvenv.cfg").symlink_to(tree / "nowhere")
     real_scandir = os.scandir
 
     def scandir(path="."):  # a folder that cannot be listed (root ignores permissions)
-        if os.path.basename(os.fspath(path).rstrip("/")) == "locked":
+        if os.path.basename(os.fspath(path).rstrip("/")) in ("locked", "lockedvenv"):
             raise PermissionError(13, "Permission denied", path)
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    for paths in (["."], [".."], [str(tree)], ["./"], ["b", "z/", "up", "linked", "locked", "missing"],
+    for paths in (["."], [".."], [str(tree)], ["./"], ["b", "z/", "up", "linked", "locked", "missing"], ["venv2"],
                   [str(tree / "empty")], ["Dockerfile.dev", "."]):
         key_of = _keys()
         assert list(files._expand_paths(paths, key_of)) == list(_walked_with_os_walk(paths)), paths
