@@ -12,6 +12,8 @@ bad?") follows each finding.
 """
 from __future__ import annotations
 
+import functools
+
 from dockerslim_lint.reporters import escape, file_suggestion
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
@@ -64,11 +66,14 @@ def _wrap(text: str, width: int) -> list:
 
 def _block(stream, plain_label: str, label: str, text: str) -> None:
     """`    label text`, wrapped to WIDTH columns under itself."""
+    stream.write(_wrapped_block(plain_label, label, text))
+
+
+@functools.lru_cache(maxsize=256)  # the same suggestions and rewrite notes recur across a batch's files
+def _wrapped_block(plain_label: str, label: str, text: str) -> str:
     indent = 4 + len(plain_label) + 1
     lines = _wrap(text, WIDTH - indent)
-    stream.write(f"    {label} {lines[0]}\n")
-    for line in lines[1:]:
-        stream.write(" " * indent + line + "\n")
+    return "".join([f"    {label} {lines[0]}\n"] + [" " * indent + line + "\n" for line in lines[1:]])
 
 
 def _plural(n: int, word: str) -> str:
