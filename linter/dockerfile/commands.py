@@ -338,8 +338,10 @@ _MANAGER_COMMANDS = frozenset(("apt-get", "apt", "aptitude", "apk", "dnf", "yum"
                                "zypper", "npm", "pnpm", "yarn", "gem"))  # pip*, python*: by prefix
 
 
-def _package_op(words: List[str]) -> Optional[PackageOp]:
-    cmd = _base_cmd(words[0])
+def _package_op(words: List[str], cmd: Optional[str] = None) -> Optional[PackageOp]:
+    """The package operation of a simple command, if any; `cmd`: _base_cmd(words[0]) when known."""
+    if cmd is None:
+        cmd = _base_cmd(words[0])
     if cmd not in _MANAGER_COMMANDS and not cmd.startswith(("pip", "python")):
         return None
     rest = words[1:]
@@ -426,8 +428,8 @@ def _is_query(words: List[str]) -> bool:
     return any(w in _QUERY_FLAGS for w in args) or args == ["-v"] or (args[:1] == ["version"])
 
 
-def _build_command(words: List[str]) -> Optional[str]:
-    cmd = _base_cmd(words[0])
+def _build_command(words: List[str], cmd: str) -> Optional[str]:
+    """The build a simple command runs, if any (e.g. "go build"); `cmd`: _base_cmd(words[0])."""
     if cmd not in _BUILD_COMMANDS and not _VERSIONED_COMPILER.match(cmd) and not words[0].endswith("/configure"):
         return None
     if _is_query(words):
@@ -470,16 +472,17 @@ def analyse(script: str) -> RunAnalysis:
     commands = tokenize(script, envs)
     analysis = RunAnalysis(commands, command_env=envs)
     for words in commands:
-        op = _package_op(words)
+        cmd = words[0]
+        base = _base_cmd(cmd)
+        op = _package_op(words, base)
         if op is not None:
             analysis.package_ops.append(op)
             if op.manager not in analysis.managers_run:
                 analysis.managers_run.append(op.manager)
-        build = _build_command(words)
+        build = _build_command(words, base)
         if build is not None:
             analysis.build_commands.append(build)
-        cmd = words[0]
-        if _base_cmd(cmd) == "rm":
+        if base == "rm":
             analysis.removed_paths.extend(w for w in words[1:] if not w.startswith("-"))
         if _SCRIPT.match(cmd) or (cmd in _SHELLS and len(words) == 2 and not words[1].startswith("-")):
             analysis.opaque = True
