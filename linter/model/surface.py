@@ -335,20 +335,21 @@ class SurfaceAnalysis:
             # `target/release/app`) is taken as a root file system being assembled.
             onto_root = dest_abs == "/" and \
                 posixpath.basename(posixpath.dirname(src_abs)) not in ("bin", "sbin", "release")
-            if not source.complete and src_base not in SHELL_NAMES and (
+            # (Nothing to do when the state is already incomplete, as after any RUN.)
+            if state.complete and not source.complete and src_base not in SHELL_NAMES and (
                     src_abs in SHELL_DIRS or glob or onto_root or _dir_onto_bin(src, src_base, dest_abs)):
                 state.complete = False  # a directory of unknown contents: maybe a shell in it
         else:
             # Build context, URL or git source: contents unknown; judge by name.
-            if not is_url and _ARCHIVE.search(src) and ins.keyword == "ADD":
+            if ins.keyword == "ADD" and not is_url and _ARCHIVE.search(src):
                 state.complete = False  # ADD unpacks local archives: a root file system, maybe
                 return
             target = posixpath.join(dest_abs, src_base) if dest_is_dir and src_base else dest_abs
             if posixpath.basename(target) in SHELL_NAMES and posixpath.dirname(target) in BIN_DIRS:
                 added.append(target)
-            elif _dir_onto_bin(src, src_base, dest_abs) or (
+            elif state.complete and (_dir_onto_bin(src, src_base, dest_abs) or (
                     (dest_abs in SHELL_DIRS or dest_abs in BIN_DIRS) and (
-                        any(c in src for c in "*?[") or src.startswith("git@") or src.endswith(".git"))):
+                        any(c in src for c in "*?[") or src.startswith("git@") or src.endswith(".git")))):
                 state.complete = False  # a directory copied onto / or a bin dir: maybe a shell
         for path in added:
             if path not in state.shells:
