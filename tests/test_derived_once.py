@@ -159,36 +159,3 @@ def _removals_of(removed_paths):
     from dockerslim_lint.dockerfile.commands import RunAnalysis
 
     return _removals(RunAnalysis(commands=[["rm", "-rf", *removed_paths]], removed_paths=list(removed_paths)))
-
-
-def test_kept_shell_and_manager_installs_are_the_loop_they_replace():
-    from dockerslim_lint.dockerfile.commands import SHELL_PACKAGES, _package_base
-    from dockerslim_lint.dockerfile.commands import analyse
-    from dockerslim_lint.model.surface import (OS_MANAGERS, _MANAGER_PACKAGES, _shells_and_managers_installed,
-                                               net_os_installed)
-
-    scripts = ["apt-get update && apt-get install -y bash python3-pip curl && apt-get purge -y bash",
-               "apk add --no-cache busybox-static py3-pip npm zsh && pip install flask",
-               "apk add --virtual .deps bash gcc && make && apk del .deps",
-               "dnf install -y zsh rubygems && dnf clean all", "yum install -y ksh nodejs-npm python-pip",
-               "apt-get install -y dash=0.5 busybox && apt-mark auto '.*' && apt-mark manual dash "
-               "&& apt-get purge -y --auto-remove", "microdnf install tcsh && zypper install -y mksh"]
-    runs = [analyse(script) for script in scripts]
-    for model in _fixture_models():
-        for stage in model.stages:
-            runs.extend(run for _ins, run in stage.runs())
-    seen = 0
-    for run in runs:
-        installed = set(net_os_installed(run))
-        expected = []
-        for op in run.package_ops:  # the walk's loop before the names were kept per script
-            found = []
-            if op.action == "install" and op.manager in OS_MANAGERS:
-                for pkg in op.packages:
-                    base = _package_base(pkg)
-                    if base in installed and (base in SHELL_PACKAGES or base in _MANAGER_PACKAGES):
-                        found.append(base)
-            expected.append(tuple(found))
-        assert _shells_and_managers_installed(run) == tuple(expected)
-        seen += any(expected)
-    assert seen >= 8

@@ -238,7 +238,8 @@ class SurfaceAnalysis:
         state.complete = False
         if run.opaque or not reads_as_posix_shell(self.model, stage, ins):
             return
-        for op, installs in zip(run.package_ops, _shells_and_managers_installed(run)):
+        installed = set(_net_os_installed_kept(run)) if run.package_ops else ()
+        for op in run.package_ops:
             if op.manager in PACKAGE_MANAGERS and op.manager not in state.managers:
                 verb = op.words[0].rsplit("/", 1)[-1]
                 if op.manager in OS_MANAGERS and not state.base_known:
@@ -246,7 +247,12 @@ class SurfaceAnalysis:
                     state.managers[op.manager] = self._from_base(stage, f"`{verb}` on line {ins.start_line}")
                 else:
                     state.managers[op.manager] = Origin(stage, ins, f"`{verb}` run by this RUN")
-            for base in installs:
+            if op.action != "install" or op.manager not in OS_MANAGERS:
+                continue
+            for pkg in op.packages:
+                base = _package_base(pkg)
+                if base not in installed:
+                    continue
                 if base in SHELL_PACKAGES:
                     name = "busybox" if base.startswith("busybox") else base
                     path = f"/bin/{name}"
@@ -482,21 +488,6 @@ def net_os_installed(run: RunAnalysis) -> List[str]:
     of everything installed by apt except what is `apt-mark manual`-ed by name.
     Kept on the analysis (never changed once made, model/stages.py): callers get a copy."""
     return list(_net_os_installed_kept(run))
-
-
-def _shells_and_managers_installed(run: RunAnalysis) -> tuple:
-    """Per package operation of the RUN, in order: the OS packages it installs for good (net of
-    the same RUN's removals) that are a shell or bring a package manager; () for the others.
-    Kept on the (shared, unchanging) analysis: package names are read once per script."""
-    found = run.__dict__.get("_surface_installs")
-    if found is None:
-        installed = set(_net_os_installed_kept(run)) if run.package_ops else ()
-        found = run.__dict__["_surface_installs"] = tuple(
-            tuple(base for base in map(_package_base, op.packages)
-                  if base in installed and (base in SHELL_PACKAGES or base in _MANAGER_PACKAGES))
-            if op.action == "install" and op.manager in OS_MANAGERS else ()
-            for op in run.package_ops)
-    return found
 
 
 def _net_os_installed_kept(run: RunAnalysis) -> tuple:
