@@ -99,3 +99,19 @@ def test_short_reference_skips_only_references_without_a_digest():
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         assert short_reference(text) == general(text), text
+
+
+_COMMANDS = ['CMD ["bash"]', 'CMD ["python3", "-i"]', "CMD sh -l", 'ENTRYPOINT ["tini", "--"]\nCMD ["node"]',
+             'CMD ["/app/server", "--port", "80"]', "CMD ./start.sh", 'ENTRYPOINT ["gosu", "app", "python", "a.py"]',
+             "", 'CMD ["sh", "-c", "exec app"]', 'ENTRYPOINT ["dumb-init"]', "CMD [", 'CMD ["irb"]']
+
+
+@pytest.mark.parametrize("base", ["python:3.12-slim", "ubuntu:24.04", "scratch", "unknown.example/img:1",
+                                  "gcr.io/distroless/nodejs22-debian12", "node:20"])
+def test_program_run_is_what_the_needs_say(base):
+    from dockerslim_lint.model.needs import needs_of, program_run
+
+    for command in _COMMANDS:
+        model = build_model(parse(f"FROM {base}\nRUN echo hi\n{command}\n".encode()), catalog=default_catalog())
+        needs = needs_of(model)
+        assert program_run(model) == (needs.runs_program, needs.runs_what), command

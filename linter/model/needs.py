@@ -259,10 +259,23 @@ def _language_from_words(words: List[str]) -> Optional[str]:
     return None
 
 
-def _needs(model, moved) -> Needs:
-    runtime = detect(model)
-    facts = model.base_facts
-    first, words = _command_words(model)
+def program_run(model) -> Tuple[Optional[bool], str]:
+    """(runs_program, runs_what) of Needs, which need nothing else: the suggestion asks first,
+    since an image that runs no program of its own has no other need to read."""
+    _, _, runs_program, runs_what = _command(model)
+    return runs_program, runs_what
+
+
+def _command(model) -> Tuple[List[str], List[str], Optional[bool], str]:
+    """(command words, program words, runs_program, runs_what), kept on the model."""
+    found = model.__dict__.get("_needs_command")
+    if found is None:
+        found = model.__dict__["_needs_command"] = _read_command(model)
+    return found
+
+
+def _read_command(model) -> Tuple[List[str], List[str], Optional[bool], str]:
+    _, words = _command_words(model)
     program_words = _unwrap(words)
     runs_program: Optional[bool] = True
     runs_what = "`" + " ".join(words)[:40] + "`" if words else "no ENTRYPOINT or CMD"
@@ -274,6 +287,13 @@ def _needs(model, moved) -> Needs:
         runs_program = False
     elif program_words and program_words[0].rsplit("/", 1)[-1] in SHELLS and program_words[1:2] == ["-l"]:
         runs_program = False
+    return words, program_words, runs_program, runs_what
+
+
+def _needs(model, moved) -> Needs:
+    runtime = detect(model)
+    facts = model.base_facts
+    words, program_words, runs_program, runs_what = _command(model)
 
     language = runtime.language
     if language is None or language == "c":  # only then can another language replace it

@@ -11,7 +11,7 @@ from dockerslim_lint.dockerfile.commands import _package_base, is_build_tool_pac
 from dockerslim_lint.engine.findings import ACTIONS, Finding, Suggestion, fmt_mb
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.model.artifacts import version_lt
-from dockerslim_lint.model.needs import NO_MINIMAL_IMAGE, Needs, needs_of, provides_of, unmet
+from dockerslim_lint.model.needs import NO_MINIMAL_IMAGE, Needs, needs_of, program_run, provides_of, unmet
 from dockerslim_lint.model.runtime import Runtime, detect
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
@@ -74,7 +74,7 @@ class Advice:
     runtime: Runtime
     exact: bool  # the image runs the detected runtime at the same version
     current_desc: str
-    needs: Optional[Needs] = None
+    needs: Optional[Needs] = None  # None when the image runs no program of its own (or its command is unknown)
 
 
 def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
@@ -326,12 +326,18 @@ def _candidates(needs: Needs, runtime: Runtime, family: str, catalog, model) -> 
     return out if out else [(None, reason, False)]
 
 
+def _no_program(runs_program: Optional[bool], runs_what: str) -> str:
+    """The reason no image is suggested for an image that runs no program of its own (False)
+    or whose command is unknown (None)."""
+    if runs_program is False:
+        return f"the image runs no program of its own ({runs_what})"
+    return "the image's command is unknown"
+
+
 def _choose_for(model, needs: Needs, runtime: Runtime, context) -> Tuple[Optional[str], str, bool]:
     catalog = context.catalog
-    if needs.runs_program is False:
-        return None, f"the image runs no program of its own ({needs.runs_what})", False
-    if needs.runs_program is None:
-        return None, "the image's command is unknown", False
+    if needs.runs_program is not True:
+        return None, _no_program(needs.runs_program, needs.runs_what), False
     if needs.language in NO_MINIMAL_IMAGE:
         return None, f"no minimal image in the catalog provides {needs.label}", False
     if needs.unknown:
@@ -357,8 +363,13 @@ def _advise(model, context) -> Advice:
     catalog = context.catalog
     runtime = detect(model)
     action = action_of(model)
-    needs = needs_of(model, moved_runs(model, action))
-    image, reason, exact = _choose_for(model, needs, runtime, context)
+    runs_program, runs_what = program_run(model)
+    if runs_program is not True:  # nothing else to read: no image runs a program the file lacks
+        needs = None
+        image, reason, exact = None, _no_program(runs_program, runs_what), False
+    else:
+        needs = needs_of(model, moved_runs(model, action))
+        image, reason, exact = _choose_for(model, needs, runtime, context)
     current, desc = estimate_current(model, catalog)
     base_ins = model.base_from
     replaces = model.runtime_stages[0].base_text if model.runtime_base is not None else None
