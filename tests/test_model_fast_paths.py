@@ -115,3 +115,24 @@ def test_program_run_is_what_the_needs_say(base):
         model = build_model(parse(f"FROM {base}\nRUN echo hi\n{command}\n".encode()), catalog=default_catalog())
         needs = needs_of(model)
         assert program_run(model) == (needs.runs_program, needs.runs_what), command
+
+
+@pytest.mark.parametrize("base", ["php:8.3-apache", "ruby:3.3", "ubuntu:24.04", "python:3.12-slim", "eclipse-temurin:21",
+                                  "unknown.example/img:1", "golang:1.22", "mcr.microsoft.com/dotnet/aspnet:8.0"])
+def test_early_reasons_are_the_full_needs_reasons(base):
+    """When the first needs decide that no image is suggested, the full needs give the same reason."""
+    from dockerslim_lint.engine.linter import Context, Options
+    from dockerslim_lint.model import suggest
+    from dockerslim_lint.model.needs import needs_of
+
+    context = Context(default_catalog(), Options())
+    runs = ["RUN echo hi", "RUN apt-get install -y php8.2-cli ruby-dev", "RUN gem install rails",
+            "RUN pip install flask", "RUN go build -o /app .", "RUN mvn package"]
+    for command in _COMMANDS + ['CMD ["php", "index.php"]', 'CMD ["rails", "s"]', 'CMD ["java", "-jar", "a.jar"]']:
+        for run in runs:
+            model = build_model(parse(f"FROM {base}\n{run}\n{command}\n".encode()), catalog=default_catalog())
+            early = suggest._decided_early(model)
+            if early is not None:
+                runtime = suggest.detect(model)
+                assert suggest._choose_for(model, needs_of(model), runtime, context) == (None, early, False), \
+                    (base, run, command)

@@ -290,11 +290,26 @@ def _read_command(model) -> Tuple[List[str], List[str], Optional[bool], str]:
     return words, program_words, runs_program, runs_what
 
 
-def _needs(model, moved) -> Needs:
+def program_language(model) -> Tuple[Optional[str], str]:
+    """(language, label) of Needs, read before the other needs: the suggestion asks first,
+    since no image is suggested for an unknown language or one with no minimal image.
+    (The label's version is final for those; builds may still raise a Java, .NET or Python one.)"""
+    language, version = _language(model)
+    return language, _label_with_version(language, version)
+
+
+def _language(model) -> Tuple[Optional[str], Optional[str]]:
+    """(language, version as the image and the file's variables and packages say), kept on the model."""
+    found = model.__dict__.get("_needs_language")
+    if found is None:
+        found = model.__dict__["_needs_language"] = _read_language(model)
+    return found
+
+
+def _read_language(model) -> Tuple[Optional[str], Optional[str]]:
     runtime = detect(model)
     facts = model.base_facts
-    words, program_words, runs_program, runs_what = _command(model)
-
+    _, program_words, _, _ = _command(model)
     language = runtime.language
     if language is None or language == "c":  # only then can another language replace it
         other = _language_from_words(program_words) or _other_language(model, facts)
@@ -307,6 +322,14 @@ def _needs(model, moved) -> Needs:
         version = _version_from_env(model, language) or (
             facts.runtime_version if facts is not None and facts.runtime == language else None) \
             or _version_from_tag(model, facts, language) or _version_from_packages(model, language)
+    return language, version
+
+
+def _needs(model, moved) -> Needs:
+    runtime = detect(model)
+    facts = model.base_facts
+    words, program_words, runs_program, runs_what = _command(model)
+    language, version = _language(model)
     unknown: List[str] = []
 
     # The shipped native artifact and how it was built (model.artifacts).
@@ -451,7 +474,7 @@ def _needs(model, moved) -> Needs:
         unknown.append(f"{_label(language)} version")
     if language is None:
         unknown.append("runtime")
-    label = _label(language) + (f" {version}" if version and language not in ("go", "rust", "c") else "")
+    label = _label_with_version(language, version)
     platform = model.runtime_stages[0].platform if model.runtime_stages else None
     return Needs(language=language, label=label, runs_program=runs_program, runs_what=runs_what,
                  libc=libc, glibc_version=glibc, libgcc=libgcc, interpreter=interpreter,
@@ -467,6 +490,11 @@ def _needs(model, moved) -> Needs:
 
 _LABELS = {"python": "Python", "node": "Node.js", "java": "Java", "dotnet": ".NET", "go": "Go", "rust": "Rust",
            "c": "C/C++"}
+
+
+def _label_with_version(language: Optional[str], version: Optional[str]) -> str:
+    """"Python 3.12", "PHP 8.3", "Go" (a compiled language's version is not the program's)."""
+    return _label(language) + (f" {version}" if version and language not in ("go", "rust", "c") else "")
 
 
 def _label(language: Optional[str]) -> str:

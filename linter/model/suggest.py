@@ -11,7 +11,7 @@ from dockerslim_lint.dockerfile.commands import _package_base, is_build_tool_pac
 from dockerslim_lint.engine.findings import ACTIONS, Finding, Suggestion, fmt_mb
 from dockerslim_lint.images.catalog import ImageRef
 from dockerslim_lint.model.artifacts import version_lt
-from dockerslim_lint.model.needs import NO_MINIMAL_IMAGE, Needs, needs_of, program_run, provides_of, unmet
+from dockerslim_lint.model.needs import NO_MINIMAL_IMAGE, Needs, needs_of, program_language, program_run, provides_of, unmet
 from dockerslim_lint.model.runtime import Runtime, detect
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
@@ -74,7 +74,7 @@ class Advice:
     runtime: Runtime
     exact: bool  # the image runs the detected runtime at the same version
     current_desc: str
-    needs: Optional[Needs] = None  # None when the image runs no program of its own (or its command is unknown)
+    needs: Optional[Needs] = None  # None when the first needs decide: no program, an unknown language, ...
 
 
 def estimate_current(model, catalog) -> Tuple[Optional[float], str]:
@@ -326,12 +326,33 @@ def _candidates(needs: Needs, runtime: Runtime, family: str, catalog, model) -> 
     return out if out else [(None, reason, False)]
 
 
+def _decided_early(model) -> Optional[str]:
+    """Why no image is suggested, when the first needs decide it (_choose_for's first checks,
+    in its order): the image runs no program of its own or its command is unknown, its
+    language is unknown or has no minimal image. None: the full needs are read."""
+    runs_program, runs_what = program_run(model)
+    if runs_program is not True:
+        return _no_program(runs_program, runs_what)
+    language, label = program_language(model)
+    if language in NO_MINIMAL_IMAGE:
+        return _no_minimal_image(label)
+    if language is None:
+        return _not_detected("runtime")  # Needs.unknown is ("runtime",) then
+    return None
+
+
 def _no_program(runs_program: Optional[bool], runs_what: str) -> str:
-    """The reason no image is suggested for an image that runs no program of its own (False)
-    or whose command is unknown (None)."""
     if runs_program is False:
         return f"the image runs no program of its own ({runs_what})"
     return "the image's command is unknown"
+
+
+def _no_minimal_image(label: str) -> str:
+    return f"no minimal image in the catalog provides {label}"
+
+
+def _not_detected(need: str) -> str:
+    return f"the {need} could not be detected"
 
 
 def _choose_for(model, needs: Needs, runtime: Runtime, context) -> Tuple[Optional[str], str, bool]:
@@ -339,9 +360,9 @@ def _choose_for(model, needs: Needs, runtime: Runtime, context) -> Tuple[Optiona
     if needs.runs_program is not True:
         return None, _no_program(needs.runs_program, needs.runs_what), False
     if needs.language in NO_MINIMAL_IMAGE:
-        return None, f"no minimal image in the catalog provides {needs.label}", False
+        return None, _no_minimal_image(needs.label), False
     if needs.unknown:
-        return None, f"the {needs.unknown[0]} could not be detected", False
+        return None, _not_detected(needs.unknown[0]), False
     if needs.language == "node" and (needs.interpreter_version or "").split(".")[0] == "0":
         return None, f"{needs.label} predates every maintained Node.js image", False
     first_unmet = None
@@ -363,10 +384,10 @@ def _advise(model, context) -> Advice:
     catalog = context.catalog
     runtime = detect(model)
     action = action_of(model)
-    runs_program, runs_what = program_run(model)
-    if runs_program is not True:  # nothing else to read: no image runs a program the file lacks
+    early = _decided_early(model)
+    if early is not None:  # (the other needs would not change the answer: not worked out)
         needs = None
-        image, reason, exact = None, _no_program(runs_program, runs_what), False
+        image, reason, exact = None, early, False
     else:
         needs = needs_of(model, moved_runs(model, action))
         image, reason, exact = _choose_for(model, needs, runtime, context)
