@@ -284,12 +284,13 @@ def cli(paths, fmt, output, target, build_args, select, ignore, failure_threshol
     # of the garbage collector's generations, a full collection during the batch does not
     # walk it again (one took ~0.03 s on the corpus).
     gc.freeze()
-    if not (fix or diff or getattr(sys.modules.get(write.__module__), "READS_FIXES", False)):
+    reporter = sys.modules.get(write.__module__)
+    if not (fix or diff or getattr(reporter, "READS_FIXES", False)):
         for linter in linters.values():
             linter.context.fixes = False  # nothing reads Finding.fix: rules need not build them
     # A format that reads the results once, in order (reporters' STREAMS), is handed them as
     # they are made: memory stays bounded whatever the number of files. Others get a list.
-    streams = not (fix or diff) and getattr(sys.modules.get(write.__module__), "STREAMS", False) and not (
+    streams = not (fix or diff) and getattr(reporter, "STREAMS", False) and not (
         output and any(item != "-" and os.path.abspath(item) == os.path.abspath(output) for item, _ in files))
     results = lint_all() if streams else list(lint_all())
     if diff:
